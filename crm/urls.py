@@ -1,0 +1,14 @@
+"""Root URLs: pages, the admin, the API and the health check."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from crm import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,302 @@
+"""Campaigns, their spend, sales costs, leads and opportunities."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PAID_SEARCH = "paid_search", _("Paid search")
+    PAID_SOCIAL = "paid_social", _("Paid social")
+    ORGANIC_SOCIAL = "organic_social", _("Organic social")
+    CONTENT = "content", _("Content")
+    SEO = "seo", _("SEO")
+    EVENTS = "events", _("Events")
+    WEBINAR = "webinar", _("Webinar")
+    REFERRAL = "referral", _("Referral")
+    PARTNER = "partner", _("Partner")
+    OUTBOUND = "outbound", _("Outbound")
+    OTHER = "other", _("Other")
+
+
+class CampaignStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    NURTURE = "nurture", _("Nurture")
+    MQL = "mql", _("Marketing qualified")
+    HANDED_OFF = "handed_off", _("Handed off")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    CONVERTED = "converted", _("Converted")
+    DISQUALIFIED = "disqualified", _("Disqualified")
+
+
+class OpportunityStage(models.TextChoices):
+    QUALIFICATION = "qualification", _("Qualification")
+    PROPOSAL = "proposal", _("Proposal")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Campaign(models.Model):
+    Status = CampaignStatus
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
+    utm_source = models.CharField(_("UTM source"), max_length=100, blank=True)
+    utm_medium = models.CharField(_("UTM medium"), max_length=100, blank=True)
+    utm_campaign = models.CharField(_("UTM campaign"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        indexes = [models.Index(fields=["channel", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("channel", Channel), name="campaign_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("status", CampaignStatus), name="campaign_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_gte_0"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="campaign_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignCost(models.Model):
+    """One spend entry of a campaign on a day (ad spend, sponsorship, agency fee)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="costs"
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("campaign cost")
+        verbose_name_plural = _("campaign costs")
+        indexes = [models.Index(fields=["campaign", "date"]), models.Index(fields=["date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="campaigncost_amount_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.date} {self.amount}"
+
+
+class SalesCost(models.Model):
+    """A sales-side cost on a day (salaries, commissions, tools): the rest of CAC."""
+
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("sales cost")
+        verbose_name_plural = _("sales costs")
+        indexes = [models.Index(fields=["date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="salescost_amount_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount}"
+
+
+class Lead(models.Model):
+    Status = LeadStatus
+
+    # Contact. `email` is stored normalised (trimmed, lower case) by the capture service,
+    # so the duplicate check is a plain equality served by the partial unique index.
+    email = models.EmailField(_("email"), max_length=254)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    country = CountryField(_("country"), blank=True)
+
+    external_id = models.CharField(
+        _("external id"), max_length=128, unique=True, null=True, blank=True
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("source campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_leads",
+        help_text=_("The sales rep the lead is assigned to."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # First-time stamps, written once by the workflow service.
+    first_mql_at = models.DateTimeField(_("first MQL at"), null=True, blank=True)
+    first_handed_off_at = models.DateTimeField(_("first handed off at"), null=True, blank=True)
+    first_accepted_at = models.DateTimeField(_("first accepted at"), null=True, blank=True)
+    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        permissions = [("backfill", "Can backfill action and creation times")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["campaign", "created_at"]),
+            models.Index(fields=["created_at"]),
+            models.Index(Lower("company"), name="lead_company_lower_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("status", LeadStatus), name="lead_status_valid"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=100), name="lead_score_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="lead_email_normalized"
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=~Q(status="disqualified"),
+                name="lead_live_email_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name} <{self.email}>" if name else self.email
+
+
+class Opportunity(models.Model):
+    Stage = OpportunityStage
+    OPEN_STAGES = (Stage.QUALIFICATION, Stage.PROPOSAL, Stage.NEGOTIATION)
+    CLOSED_STAGES = (Stage.WON, Stage.LOST)
+
+    lead = models.OneToOneField(
+        Lead, verbose_name=_("lead"), on_delete=models.PROTECT, related_name="opportunity"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.QUALIFICATION
+    )
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    lost_reason = models.CharField(_("lost reason"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        indexes = [
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["stage", "closed_at"]),
+            models.Index(fields=["created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("stage", OpportunityStage), name="opportunity_stage_valid"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_gte_0"),
+            models.CheckConstraint(
+                condition=(Q(stage__in=["won", "lost"]) & Q(closed_at__isnull=False))
+                | (~Q(stage__in=["won", "lost"]) & Q(closed_at__isnull=True)),
+                name="opportunity_closed_at_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="lost") | ~Q(lost_reason=""),
+                name="opportunity_lost_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("created_at")),
+                name="opportunity_closed_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in self.OPEN_STAGES

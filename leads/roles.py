@@ -1,0 +1,41 @@
+"""The three roles (Django groups) and how to tell which one a user holds."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+MARKETING = "marketing"
+SALES = "sales"
+MANAGER = "manager"
+ROLES = (MARKETING, SALES, MANAGER)
+
+BACKFILL_PERMISSION = "leads.backfill"
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+    """The role names a user holds; superusers hold every role. Cached on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_crm_roles", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset(ROLES)
+        else:
+            cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._crm_roles = cached
+    return cached
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def primary_role(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """The workspace a user lands on: manager before marketing before sales."""
+    held = roles_of(user)
+    for role in (MANAGER, MARKETING, SALES):
+        if role in held:
+            return role
+    return None
+
+
+def can_backfill(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.has_perm(BACKFILL_PERMISSION))

@@ -1,0 +1,1 @@
+"""Daily rollups of the joint KPIs and the shared targets."""
