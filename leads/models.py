@@ -221,13 +221,13 @@ class Lead(models.Model):
             models.Index(Lower("company"), name="lead_company_lower_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("status", LeadStatus), name="lead_status_valid"),
+            models.CheckConstraint(
+                condition=_in_choices("status", LeadStatus), name="lead_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(score__gte=0) & Q(score__lte=100), name="lead_score_0_100"
             ),
-            models.CheckConstraint(
-                condition=Q(email=Lower("email")), name="lead_email_normalized"
-            ),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="lead_email_normalized"),
             models.UniqueConstraint(
                 fields=["email"],
                 condition=~Q(status="disqualified"),

@@ -87,8 +87,22 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
     }
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "crm", "worker", "-l", "warning",
-         "--pool", "solo", "-Q", queue, "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm",
+            "worker",
+            "-l",
+            "warning",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=ROOT,
         env=env,
     )

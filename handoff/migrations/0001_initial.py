@@ -8,127 +8,377 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leads', '0001_initial'),
+        ("leads", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Handoff',
+            name="Handoff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('handed_off_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='handed off at')),
-                ('sla_due_at', models.DateTimeField(verbose_name='SLA due at')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='responded at')),
-                ('closed_at', models.DateTimeField(blank=True, help_text='When the record stopped being pending: the answer or the reassignment.', null=True, verbose_name='closed at')),
-                ('outcome', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('reassigned', 'Reassigned')], default='pending', max_length=20, verbose_name='outcome')),
-                ('reason', models.CharField(blank=True, choices=[('not_a_fit', 'Not a fit'), ('no_budget', 'No budget'), ('no_authority', 'No authority'), ('no_need', 'No need'), ('bad_timing', 'Bad timing'), ('bad_contact_data', 'Bad contact data'), ('duplicate', 'Duplicate'), ('competitor', 'Competitor'), ('spam', 'Spam'), ('other', 'Other')], max_length=30, verbose_name='rejection reason')),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='quality rating')),
-                ('feedback', models.TextField(blank=True, verbose_name='feedback')),
-                ('assignment', models.JSONField(blank=True, default=dict, help_text='How the assignment rule chose the rep: rule, rotation turn, who was skipped.', verbose_name='why this rep')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='SLA reminder sent at')),
-                ('breached_at', models.DateTimeField(blank=True, null=True, verbose_name='SLA breach recorded at')),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handoffs', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('handed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handoffs_made', to=settings.AUTH_USER_MODEL, verbose_name='handed off by')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='handoffs', to='leads.lead', verbose_name='lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "handed_off_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="handed off at"
+                    ),
+                ),
+                ("sla_due_at", models.DateTimeField(verbose_name="SLA due at")),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="responded at"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the record stopped being pending: the answer or the reassignment.",
+                        null=True,
+                        verbose_name="closed at",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                            ("reassigned", "Reassigned"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_a_fit", "Not a fit"),
+                            ("no_budget", "No budget"),
+                            ("no_authority", "No authority"),
+                            ("no_need", "No need"),
+                            ("bad_timing", "Bad timing"),
+                            ("bad_contact_data", "Bad contact data"),
+                            ("duplicate", "Duplicate"),
+                            ("competitor", "Competitor"),
+                            ("spam", "Spam"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="rejection reason",
+                    ),
+                ),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="quality rating",
+                    ),
+                ),
+                ("feedback", models.TextField(blank=True, verbose_name="feedback")),
+                (
+                    "assignment",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="How the assignment rule chose the rep: rule, rotation turn, who was skipped.",
+                        verbose_name="why this rep",
+                    ),
+                ),
+                (
+                    "reminded_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="SLA reminder sent at"
+                    ),
+                ),
+                (
+                    "breached_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="SLA breach recorded at"
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handoffs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "handed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handoffs_made",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="handed off by",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handoffs",
+                        to="leads.lead",
+                        verbose_name="lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'handoff',
-                'verbose_name_plural': 'handoffs',
-                'ordering': ['-handed_off_at', '-id'],
+                "verbose_name": "handoff",
+                "verbose_name_plural": "handoffs",
+                "ordering": ["-handed_off_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LeadEvent',
+            name="LeadEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=30, verbose_name='action')),
-                ('from_status', models.CharField(blank=True, max_length=20, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=20, verbose_name='to')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='input')),
-                ('actor', models.ForeignKey(blank=True, help_text='Empty for the system (SLA sweep, automation).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lead_events', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('handoff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='handoff.handoff')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='leads.lead', verbose_name='lead')),
-                ('opportunity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='leads.opportunity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=30, verbose_name="action")),
+                ("from_status", models.CharField(blank=True, max_length=20, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=20, verbose_name="to")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="recorded at"),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="input")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the system (SLA sweep, automation).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "handoff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="handoff.handoff",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="leads.lead",
+                        verbose_name="lead",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="leads.opportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead event',
-                'verbose_name_plural': 'lead events',
-                'ordering': ['at', 'id'],
+                "verbose_name": "lead event",
+                "verbose_name_plural": "lead events",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='handoff',
-            index=models.Index(fields=['assignee', 'outcome', 'sla_due_at'], name='handoff_han_assigne_bf7277_idx'),
+            model_name="handoff",
+            index=models.Index(
+                fields=["assignee", "outcome", "sla_due_at"], name="handoff_han_assigne_bf7277_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='handoff',
-            index=models.Index(fields=['outcome', 'sla_due_at'], name='handoff_han_outcome_5739ff_idx'),
+            model_name="handoff",
+            index=models.Index(
+                fields=["outcome", "sla_due_at"], name="handoff_han_outcome_5739ff_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='handoff',
-            index=models.Index(fields=['handed_off_at'], name='handoff_han_handed__0cae51_idx'),
+            model_name="handoff",
+            index=models.Index(fields=["handed_off_at"], name="handoff_han_handed__0cae51_idx"),
         ),
         migrations.AddIndex(
-            model_name='handoff',
-            index=models.Index(fields=['responded_at'], name='handoff_han_respond_1334d6_idx'),
+            model_name="handoff",
+            index=models.Index(fields=["responded_at"], name="handoff_han_respond_1334d6_idx"),
         ),
         migrations.AddIndex(
-            model_name='handoff',
-            index=models.Index(fields=['lead', '-handed_off_at'], name='handoff_han_lead_id_15351e_idx'),
+            model_name="handoff",
+            index=models.Index(
+                fields=["lead", "-handed_off_at"], name="handoff_han_lead_id_15351e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoff',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['pending', 'accepted', 'rejected', 'reassigned'])), name='handoff_outcome_valid'),
+            model_name="handoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["pending", "accepted", "rejected", "reassigned"])
+                ),
+                name="handoff_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoff',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), ('reason__in', ['not_a_fit', 'no_budget', 'no_authority', 'no_need', 'bad_timing', 'bad_contact_data', 'duplicate', 'competitor', 'spam', 'other']), _connector='OR'), name='handoff_reason_valid'),
+            model_name="handoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reason", ""),
+                    (
+                        "reason__in",
+                        [
+                            "not_a_fit",
+                            "no_budget",
+                            "no_authority",
+                            "no_need",
+                            "bad_timing",
+                            "bad_contact_data",
+                            "duplicate",
+                            "competitor",
+                            "spam",
+                            "other",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="handoff_reason_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoff',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='handoff_rating_1_5'),
+            model_name="handoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating__isnull", True),
+                    models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                    _connector="OR",
+                ),
+                name="handoff_rating_1_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoff',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'rejected'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='handoff_rejected_needs_reason'),
+            model_name="handoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("outcome", "rejected"), _negated=True),
+                    models.Q(("reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="handoff_rejected_needs_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoff',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome__in', ['accepted', 'rejected']), _negated=True), ('responded_at__isnull', False), _connector='OR'), name='handoff_answer_has_responded_at'),
+            model_name="handoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("outcome__in", ["accepted", "rejected"]), _negated=True),
+                    ("responded_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="handoff_answer_has_responded_at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoff',
-            constraint=models.CheckConstraint(condition=models.Q(('sla_due_at__gte', models.F('handed_off_at'))), name='handoff_due_after_handoff'),
+            model_name="handoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sla_due_at__gte", models.F("handed_off_at"))),
+                name="handoff_due_after_handoff",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoff',
-            constraint=models.UniqueConstraint(condition=models.Q(('outcome', 'pending')), fields=('lead',), name='handoff_one_pending_per_lead'),
+            model_name="handoff",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("outcome", "pending")),
+                fields=("lead",),
+                name="handoff_one_pending_per_lead",
+            ),
         ),
         migrations.AddIndex(
-            model_name='leadevent',
-            index=models.Index(fields=['lead', 'at'], name='handoff_lea_lead_id_319c6a_idx'),
+            model_name="leadevent",
+            index=models.Index(fields=["lead", "at"], name="handoff_lea_lead_id_319c6a_idx"),
         ),
         migrations.AddIndex(
-            model_name='leadevent',
-            index=models.Index(fields=['to_status', 'at'], name='handoff_lea_to_stat_9958cb_idx'),
+            model_name="leadevent",
+            index=models.Index(fields=["to_status", "at"], name="handoff_lea_to_stat_9958cb_idx"),
         ),
         migrations.AddIndex(
-            model_name='leadevent',
-            index=models.Index(fields=['action', 'at'], name='handoff_lea_action_b35662_idx'),
+            model_name="leadevent",
+            index=models.Index(fields=["action", "at"], name="handoff_lea_action_b35662_idx"),
         ),
         migrations.AddConstraint(
-            model_name='leadevent',
-            constraint=models.CheckConstraint(condition=models.Q(('from_status', ''), ('from_status__in', ['new', 'nurture', 'mql', 'handed_off', 'accepted', 'rejected', 'converted', 'disqualified']), _connector='OR'), name='leadevent_from_valid'),
+            model_name="leadevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("from_status", ""),
+                    (
+                        "from_status__in",
+                        [
+                            "new",
+                            "nurture",
+                            "mql",
+                            "handed_off",
+                            "accepted",
+                            "rejected",
+                            "converted",
+                            "disqualified",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="leadevent_from_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='leadevent',
-            constraint=models.CheckConstraint(condition=models.Q(('to_status', ''), ('to_status__in', ['new', 'nurture', 'mql', 'handed_off', 'accepted', 'rejected', 'converted', 'disqualified']), _connector='OR'), name='leadevent_to_valid'),
+            model_name="leadevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("to_status", ""),
+                    (
+                        "to_status__in",
+                        [
+                            "new",
+                            "nurture",
+                            "mql",
+                            "handed_off",
+                            "accepted",
+                            "rejected",
+                            "converted",
+                            "disqualified",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="leadevent_to_valid",
+            ),
         ),
     ]

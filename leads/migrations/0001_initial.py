@@ -11,7 +11,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -20,218 +19,601 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('paid_search', 'Paid search'), ('paid_social', 'Paid social'), ('organic_social', 'Organic social'), ('content', 'Content'), ('seo', 'SEO'), ('events', 'Events'), ('webinar', 'Webinar'), ('referral', 'Referral'), ('partner', 'Partner'), ('outbound', 'Outbound'), ('other', 'Other')], max_length=20, verbose_name='channel')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('active', 'Active'), ('paused', 'Paused'), ('completed', 'Completed')], default='planned', max_length=20, verbose_name='status')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('budget', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='budget')),
-                ('utm_source', models.CharField(blank=True, max_length=100, verbose_name='UTM source')),
-                ('utm_medium', models.CharField(blank=True, max_length=100, verbose_name='UTM medium')),
-                ('utm_campaign', models.CharField(blank=True, max_length=100, verbose_name='UTM campaign')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("paid_search", "Paid search"),
+                            ("paid_social", "Paid social"),
+                            ("organic_social", "Organic social"),
+                            ("content", "Content"),
+                            ("seo", "SEO"),
+                            ("events", "Events"),
+                            ("webinar", "Webinar"),
+                            ("referral", "Referral"),
+                            ("partner", "Partner"),
+                            ("outbound", "Outbound"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("active", "Active"),
+                            ("paused", "Paused"),
+                            ("completed", "Completed"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                (
+                    "budget",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="budget",
+                    ),
+                ),
+                (
+                    "utm_source",
+                    models.CharField(blank=True, max_length=100, verbose_name="UTM source"),
+                ),
+                (
+                    "utm_medium",
+                    models.CharField(blank=True, max_length=100, verbose_name="UTM medium"),
+                ),
+                (
+                    "utm_campaign",
+                    models.CharField(blank=True, max_length=100, verbose_name="UTM campaign"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaigns",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-start_date', 'name'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-start_date", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignCost',
+            name="CampaignCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='costs', to='leads.campaign', verbose_name='campaign')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="costs",
+                        to="leads.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign cost',
-                'verbose_name_plural': 'campaign costs',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "campaign cost",
+                "verbose_name_plural": "campaign costs",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('company', models.CharField(blank=True, max_length=200, verbose_name='company')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country')),
-                ('external_id', models.CharField(blank=True, max_length=128, null=True, unique=True, verbose_name='external id')),
-                ('score', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='score')),
-                ('status', models.CharField(choices=[('new', 'New'), ('nurture', 'Nurture'), ('mql', 'Marketing qualified'), ('handed_off', 'Handed off'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('converted', 'Converted'), ('disqualified', 'Disqualified')], default='new', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('first_mql_at', models.DateTimeField(blank=True, null=True, verbose_name='first MQL at')),
-                ('first_handed_off_at', models.DateTimeField(blank=True, null=True, verbose_name='first handed off at')),
-                ('first_accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='first accepted at')),
-                ('converted_at', models.DateTimeField(blank=True, null=True, verbose_name='converted at')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='leads.campaign', verbose_name='source campaign')),
-                ('owner', models.ForeignKey(blank=True, help_text='The sales rep the lead is assigned to.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_leads', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="last name"),
+                ),
+                ("company", models.CharField(blank=True, max_length=200, verbose_name="company")),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=200, verbose_name="job title"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=128,
+                        null=True,
+                        unique=True,
+                        verbose_name="external id",
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="score",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("nurture", "Nurture"),
+                            ("mql", "Marketing qualified"),
+                            ("handed_off", "Handed off"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                            ("converted", "Converted"),
+                            ("disqualified", "Disqualified"),
+                        ],
+                        default="new",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "first_mql_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first MQL at"),
+                ),
+                (
+                    "first_handed_off_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first handed off at"),
+                ),
+                (
+                    "first_accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first accepted at"),
+                ),
+                (
+                    "converted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="converted at"),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="leads.campaign",
+                        verbose_name="source campaign",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The sales rep the lead is assigned to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_leads",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead',
-                'verbose_name_plural': 'leads',
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('backfill', 'Can backfill action and creation times')],
+                "verbose_name": "lead",
+                "verbose_name_plural": "leads",
+                "ordering": ["-created_at", "-id"],
+                "permissions": [("backfill", "Can backfill action and creation times")],
             },
         ),
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount')),
-                ('stage', models.CharField(choices=[('qualification', 'Qualification'), ('proposal', 'Proposal'), ('negotiation', 'Negotiation'), ('won', 'Won'), ('lost', 'Lost')], default='qualification', max_length=20, verbose_name='stage')),
-                ('expected_close_date', models.DateField(blank=True, null=True, verbose_name='expected close date')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('lost_reason', models.CharField(blank=True, max_length=255, verbose_name='lost reason')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('lead', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='opportunity', to='leads.lead', verbose_name='lead')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("qualification", "Qualification"),
+                            ("proposal", "Proposal"),
+                            ("negotiation", "Negotiation"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        default="qualification",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "expected_close_date",
+                    models.DateField(blank=True, null=True, verbose_name="expected close date"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "lost_reason",
+                    models.CharField(blank=True, max_length=255, verbose_name="lost reason"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "lead",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunity",
+                        to="leads.lead",
+                        verbose_name="lead",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opportunity',
-                'verbose_name_plural': 'opportunities',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "opportunity",
+                "verbose_name_plural": "opportunities",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SalesCost',
+            name="SalesCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sales cost',
-                'verbose_name_plural': 'sales costs',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "sales cost",
+                "verbose_name_plural": "sales costs",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['channel', 'status'], name='leads_campa_channel_0132d6_idx'),
+            model_name="campaign",
+            index=models.Index(fields=["channel", "status"], name="leads_campa_channel_0132d6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['email', 'paid_search', 'paid_social', 'organic_social', 'content', 'seo', 'events', 'webinar', 'referral', 'partner', 'outbound', 'other'])), name='campaign_channel_valid'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "channel__in",
+                        [
+                            "email",
+                            "paid_search",
+                            "paid_social",
+                            "organic_social",
+                            "content",
+                            "seo",
+                            "events",
+                            "webinar",
+                            "referral",
+                            "partner",
+                            "outbound",
+                            "other",
+                        ],
+                    )
+                ),
+                name="campaign_channel_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'active', 'paused', 'completed'])), name='campaign_status_valid'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["planned", "active", "paused", "completed"])),
+                name="campaign_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__gte', 0)), name='campaign_budget_gte_0'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget__gte", 0)), name="campaign_budget_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='campaign_end_after_start'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="campaign_end_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='campaigncost',
-            index=models.Index(fields=['campaign', 'date'], name='leads_campa_campaig_7ae9d0_idx'),
+            model_name="campaigncost",
+            index=models.Index(fields=["campaign", "date"], name="leads_campa_campaig_7ae9d0_idx"),
         ),
         migrations.AddIndex(
-            model_name='campaigncost',
-            index=models.Index(fields=['date'], name='leads_campa_date_f33363_idx'),
+            model_name="campaigncost",
+            index=models.Index(fields=["date"], name="leads_campa_date_f33363_idx"),
         ),
         migrations.AddConstraint(
-            model_name='campaigncost',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='campaigncost_amount_gte_0'),
+            model_name="campaigncost",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="campaigncost_amount_gte_0"
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['status', '-created_at'], name='leads_lead_status_7559b2_idx'),
+            model_name="lead",
+            index=models.Index(
+                fields=["status", "-created_at"], name="leads_lead_status_7559b2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['owner', 'status'], name='leads_lead_owner_i_9c310b_idx'),
+            model_name="lead",
+            index=models.Index(fields=["owner", "status"], name="leads_lead_owner_i_9c310b_idx"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['campaign', 'created_at'], name='leads_lead_campaig_c68c22_idx'),
+            model_name="lead",
+            index=models.Index(
+                fields=["campaign", "created_at"], name="leads_lead_campaig_c68c22_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['created_at'], name='leads_lead_created_302c6d_idx'),
+            model_name="lead",
+            index=models.Index(fields=["created_at"], name="leads_lead_created_302c6d_idx"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(django.db.models.functions.text.Lower('company'), name='lead_company_lower_idx'),
+            model_name="lead",
+            index=models.Index(
+                django.db.models.functions.text.Lower("company"), name="lead_company_lower_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'nurture', 'mql', 'handed_off', 'accepted', 'rejected', 'converted', 'disqualified'])), name='lead_status_valid'),
+            model_name="lead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "new",
+                            "nurture",
+                            "mql",
+                            "handed_off",
+                            "accepted",
+                            "rejected",
+                            "converted",
+                            "disqualified",
+                        ],
+                    )
+                ),
+                name="lead_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 100)), name='lead_score_0_100'),
+            model_name="lead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0), ("score__lte", 100)), name="lead_score_0_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.CheckConstraint(condition=models.Q(('email', django.db.models.functions.text.Lower('email'))), name='lead_email_normalized'),
+            model_name="lead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("email", django.db.models.functions.text.Lower("email"))),
+                name="lead_email_normalized",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'disqualified'), _negated=True), fields=('email',), name='lead_live_email_unique'),
+            model_name="lead",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "disqualified"), _negated=True),
+                fields=("email",),
+                name="lead_live_email_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['owner', 'stage'], name='leads_oppor_owner_i_7c3ee6_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["owner", "stage"], name="leads_oppor_owner_i_7c3ee6_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['stage', 'closed_at'], name='leads_oppor_stage_d41652_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["stage", "closed_at"], name="leads_oppor_stage_d41652_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['created_at'], name='leads_oppor_created_3edb9b_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["created_at"], name="leads_oppor_created_3edb9b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__in', ['qualification', 'proposal', 'negotiation', 'won', 'lost'])), name='opportunity_stage_valid'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("stage__in", ["qualification", "proposal", "negotiation", "won", "lost"])
+                ),
+                name="opportunity_stage_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='opportunity_amount_gte_0'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="opportunity_amount_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage__in', ['won', 'lost']), ('closed_at__isnull', False)), models.Q(models.Q(('stage__in', ['won', 'lost']), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='opportunity_closed_at_iff_closed'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage__in", ["won", "lost"]), ("closed_at__isnull", False)),
+                    models.Q(
+                        models.Q(("stage__in", ["won", "lost"]), _negated=True),
+                        ("closed_at__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="opportunity_closed_at_iff_closed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage', 'lost'), _negated=True), models.Q(('lost_reason', ''), _negated=True), _connector='OR'), name='opportunity_lost_needs_reason'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage", "lost"), _negated=True),
+                    models.Q(("lost_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="opportunity_lost_needs_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), ('closed_at__gte', models.F('created_at')), _connector='OR'), name='opportunity_closed_after_created'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_at__isnull", True),
+                    ("closed_at__gte", models.F("created_at")),
+                    _connector="OR",
+                ),
+                name="opportunity_closed_after_created",
+            ),
         ),
         migrations.AddIndex(
-            model_name='salescost',
-            index=models.Index(fields=['date'], name='leads_sales_date_8aa236_idx'),
+            model_name="salescost",
+            index=models.Index(fields=["date"], name="leads_sales_date_8aa236_idx"),
         ),
         migrations.AddConstraint(
-            model_name='salescost',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='salescost_amount_gte_0'),
+            model_name="salescost",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="salescost_amount_gte_0"
+            ),
         ),
     ]
