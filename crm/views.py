@@ -2,7 +2,16 @@
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from leads.roles import MANAGER, MARKETING, SALES, primary_role
+
+WORKSPACES = {
+    MARKETING: "metrics:campaign_list",
+    SALES: "handoff:inbox",
+    MANAGER: "metrics:dashboard",
+}
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -16,4 +25,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to its own workspace; anonymous users to sign in."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    role = primary_role(request.user)
+    if role is not None:
+        try:
+            return redirect(reverse(WORKSPACES[role]))
+        except NoReverseMatch:  # that workspace is not wired in this build
+            pass
     return render(request, "home.html")

@@ -1,0 +1,63 @@
+"""What every page's shell needs: the navigation for the user's roles and the unread count."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from leads.roles import MANAGER, MARKETING, SALES, roles_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: Any
+    roles: tuple[str, ...]
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("metrics:dashboard", _("Dashboard"), (MANAGER,)),
+    NavItem("metrics:campaign_list", _("Campaigns"), (MARKETING, MANAGER)),
+    NavItem("handoff:lead_list", _("Leads"), (MARKETING, MANAGER)),
+    NavItem("handoff:import_start", _("Import"), (MARKETING, MANAGER)),
+    NavItem("handoff:inbox", _("Inbox"), (SALES,)),
+    NavItem("handoff:pipeline", _("Pipeline"), (SALES, MANAGER)),
+)
+
+
+def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
+    held = roles_of(request.user)
+    items = []
+    for item in NAV:
+        if not held.intersection(item.roles):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # a workspace whose pages are not wired in this build
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"url": url, "label": item.label, "active": active})
+    return items
+
+
+def _unread(request: HttpRequest) -> int:
+    from handoff.selectors import unread_count
+
+    return unread_count(user=request.user)
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    if not request.user.is_authenticated:
+        return {}
+    try:
+        notifications_url = reverse("handoff:notifications")
+    except NoReverseMatch:
+        notifications_url = ""
+    return {
+        "nav_items": SimpleLazyObject(lambda: _nav_items(request)),
+        "notifications_url": notifications_url,
+        "unread_notifications": SimpleLazyObject(lambda: _unread(request)),
+    }
