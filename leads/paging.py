@@ -1,4 +1,4 @@
-"""Pages of a list without a COUNT query: fetch one row more than the page to know if a next exists."""
+"""Pages of a list without a COUNT: fetch one row more than the page to know if a next exists."""
 
 from dataclasses import dataclass
 from typing import Any
