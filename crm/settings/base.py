@@ -126,7 +126,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "handoff-sla-sweep": {"task": "handoff.sla_sweep", "schedule": 60.0},
+}
 
 # The workflow: default SLA response time when no policy band matches a lead's score.
 SLA_DEFAULT_RESPONSE_HOURS = env.int("SLA_DEFAULT_RESPONSE_HOURS", default=24)
@@ -136,4 +138,76 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# REST API v1 (crm/api.py): token or session auth, cursor pagination, per-token throttling,
+# one error body. Throttle rates are read at request time from the settings below.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "leads.api.common.CursorPage",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "crm.authentication.TokenRateThrottle",
+        "crm.authentication.AnonRateThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "crm.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="6000/min")
+API_ANON_THROTTLE_RATE = env("API_ANON_THROTTLE_RATE", default="600/min")
+API_THROTTLE_CACHE = env("API_THROTTLE_CACHE", default="default")
+API_BULK_MAX_ROWS = 1000
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lead handoff API",
+    "DESCRIPTION": (
+        "REST API v1 of the lead handoff CRM. Authenticate integrations with "
+        "`Authorization: Token <key>` (keys from `manage.py create_api_token`); the browser "
+        "uses its session and a CSRF token. Every error has the body "
+        '`{"detail", "code", ...}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crm.api.postprocess_schema",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "leads.models.Channel",
+        "LeadStatusEnum": "leads.models.LeadStatus",
+        "CampaignStatusEnum": "leads.models.CampaignStatus",
+        "OpportunityStageEnum": "leads.models.OpportunityStage",
+        "RejectionReasonEnum": "handoff.models.RejectionReason",
+        "HandoffOutcomeEnum": "handoff.models.HandoffOutcome",
+    },
+}
+
+# Webhooks (crm/webhooks.py, crm/tasks.py): signed POSTs with retries and backoff.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE["webhooks-retry-due"] = {
+    "task": "crm.tasks.webhooks_retry_due",
+    "schedule": 60.0,
 }

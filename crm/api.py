@@ -1,0 +1,271 @@
+"""REST API v1 wiring: the one router, the one error mapping, idempotency keys and the schema."""
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, transaction
+from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import path, re_path
+from django.utils import timezone
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions, routers, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from crm.models import IdempotencyKey
+from crm.webhooks_api import WebhookSubscriptionViewSet
+from handoff.api.urls import routes as handoff_routes
+from handoff.errors import DuplicateLead, InvalidInput, InvalidTransition, WorkflowError
+from leads.api.urls import routes as leads_routes
+from metrics.api.urls import routes as metrics_routes
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class IdempotencyConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_conflict"
+    default_detail = "This Idempotency-Key was used for a different request."
+
+
+class _Replay(exceptions.APIException):
+    """Raised to short-cut a repeated request to its stored first answer."""
+
+    def __init__(self, row: IdempotencyKey) -> None:
+        super().__init__("replay")
+        self.row = row
+
+
+def _field_errors(errors: Any) -> dict[str, Any]:
+    if isinstance(errors, dict):
+        return {("non_field_errors" if k == "__all__" else str(k)): v for k, v in errors.items()}
+    if isinstance(errors, list):
+        return {"non_field_errors": errors}
+    return {"non_field_errors": [str(errors)]}
+
+
+def error_body(detail: str, code: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": detail, "code": code, **extra}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error as `{"detail", "code", ...}`: field errors, `status` or `existing_id` added."""
+    if isinstance(exc, _Replay):
+        return Response(
+            exc.row.response_body,
+            status=exc.row.response_status,
+            headers={"Idempotent-Replayed": "true"},
+        )
+    if isinstance(exc, WorkflowError):
+        extra: dict[str, Any] = {}
+        if isinstance(exc, InvalidTransition):
+            extra["status"] = exc.status
+        elif isinstance(exc, DuplicateLead):
+            extra["existing_id"] = exc.existing_id
+        elif isinstance(exc, InvalidInput):
+            extra = _field_errors(exc.errors)
+        return Response(error_body(exc.message, exc.code, **extra), status=exc.http_status)
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        return Response(
+            error_body("Invalid input.", "invalid", **_field_errors(errors)),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, ObjectDoesNotExist):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, (DataError, ValueError, OverflowError, UnicodeError)):
+        # Input the database cannot take (NUL bytes, out-of-range numbers): the client's fault.
+        logger.warning("malformed API input: %r", exc)
+        return Response(
+            error_body("Malformed input.", "invalid"), status=status.HTTP_400_BAD_REQUEST
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body("Invalid input.", "invalid", **_field_errors(response.data))
+    else:
+        data = response.data if isinstance(response.data, dict) else {}
+        detail = data.get("detail", str(exc))
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        if isinstance(exc, Http404):
+            code = "not_found"
+        response.data = error_body(str(detail), str(code))
+    return response
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    return JsonResponse(error_body("Not found.", "not_found"), status=404)
+
+
+# --- idempotency ----------------------------------------------------------------------------
+
+
+class IdempotencyMixin:
+    """A POST with an `Idempotency-Key` header is answered once; repeats get the first answer.
+
+    The key row is committed before the work starts (unique per user and key), so a
+    concurrent repeat is refused with 409 instead of doing the work twice; a 5xx answer
+    frees the key again.
+    """
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self._idempotency_row = None
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if request.method != "POST" or key is None:
+            return
+        if not 1 <= len(key) <= 255 or "\x00" in key:
+            raise exceptions.ValidationError({IDEMPOTENCY_HEADER: ["Give 1 to 255 characters."]})
+        digest = hashlib.sha256()
+        digest.update(request.method.encode() + b" " + request.path.encode() + b"\n")
+        digest.update(request.body)
+        request_hash = digest.hexdigest()
+        try:
+            with transaction.atomic():
+                self._idempotency_row = IdempotencyKey.objects.create(
+                    key=key,
+                    user=request.user,
+                    method=request.method,
+                    path=request.path[:500],
+                    request_hash=request_hash,
+                )
+        except IntegrityError:
+            row = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+            if row is None:
+                raise IdempotencyConflict("The first request with this key is in progress.")
+            if row.request_hash != request_hash:
+                raise IdempotencyConflict() from None
+            if row.completed_at is None:
+                raise IdempotencyConflict(
+                    "The first request with this key is in progress.",
+                    code="idempotency_in_progress",
+                ) from None
+            raise _Replay(row) from None
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        row = getattr(self, "_idempotency_row", None)
+        if row is not None:
+            self._idempotency_row = None
+            if response.status_code >= 500:
+                row.delete()
+            else:
+                body = json.loads(JSONRenderer().render(response.data)) if response.data else None
+                IdempotencyKey.objects.filter(pk=row.pk).update(
+                    response_status=response.status_code,
+                    response_body=body,
+                    completed_at=timezone.now(),
+                )
+        return response
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Every error. `detail` is a readable message and `code` a stable code (`invalid`, "
+        "`not_authenticated`, `authentication_failed`, `permission_denied`, `forbidden`, "
+        "`not_found`, `method_not_allowed`, `invalid_transition`, `duplicate`, "
+        "`idempotency_conflict`, `throttled`, `parse_error`, ...). A 400 adds one key per "
+        "invalid field (or `non_field_errors`) with its messages; a refused move (409 "
+        "`invalid_transition`) adds the current `status`; a duplicate lead (409 `duplicate`) "
+        "adds `existing_id`."
+    ),
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "status": {"type": "string", "description": "current status (invalid_transition)"},
+        "existing_id": {"type": "integer", "description": "the existing lead (duplicate)"},
+    },
+    "required": ["detail", "code"],
+    "additionalProperties": True,
+}
+
+ERROR_RESPONSES = {
+    "400": "Invalid input: field errors, malformed JSON or query parameters.",
+    "401": "No credentials, or an invalid or revoked token.",
+    "403": "The caller's role may not do this (or, on a move, is not the lead's rep).",
+    "404": "No such object, or one the caller may not see.",
+    "409": "A refused move (`invalid_transition`, with `status`), a duplicate lead "
+    "(`duplicate`, with `existing_id`) or a reused Idempotency-Key.",
+    "429": "Throttled: wait `Retry-After` seconds.",
+}
+
+
+def postprocess_schema(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """Declare the error answers and the Idempotency-Key header on every operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = ["400", "401", "403", "404", "429"]
+            if method != "get":
+                codes.append("409")
+            for code in codes:
+                if code in responses:
+                    continue
+                responses[code] = {"description": ERROR_RESPONSES[code], "content": ref}
+                if code == "429":
+                    responses[code]["headers"] = {
+                        "Retry-After": {
+                            "schema": {"type": "integer"},
+                            "description": "Seconds to wait before the next request.",
+                        }
+                    }
+            if method == "post":
+                operation.setdefault("parameters", []).append(
+                    {
+                        "in": "header",
+                        "name": IDEMPOTENCY_HEADER,
+                        "required": False,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                        "description": (
+                            "Repeat a request safely: a repeat with the same key returns the "
+                            "first answer (header `Idempotent-Replayed: true`) and creates "
+                            "nothing; the same key with a different request is refused with "
+                            "409 `idempotency_conflict`."
+                        ),
+                    }
+                )
+    return result
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+router = routers.SimpleRouter()
+for prefix, viewset, basename in [
+    *leads_routes,
+    *handoff_routes,
+    *metrics_routes,
+    ("webhooks", WebhookSubscriptionViewSet, "webhook"),
+]:
+    router.register(
+        prefix, type(viewset.__name__, (IdempotencyMixin, viewset), {}), basename=basename
+    )
+
+app_name = "api"
+urlpatterns = [
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", not_found),
+]

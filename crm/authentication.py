@@ -1,0 +1,101 @@
+"""API token authentication (`Authorization: Token <key>`) and per-token throttling."""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, throttling
+from rest_framework.request import Request
+
+from crm.models import ApiToken, hash_key
+
+LAST_USED_EVERY = dt.timedelta(minutes=1)
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """Looks the key up by its SHA-256; revoked keys and inactive users are refused."""
+
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Invalid token header: give one key.")
+        try:
+            key = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed("Invalid token header.") from exc
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_key(key), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        self._touch(token)
+        return token.user, token
+
+    @staticmethod
+    def _touch(token: ApiToken) -> None:
+        """Record use at most once a minute, so a busy key does not write on every request."""
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class TokenRateThrottle(throttling.SimpleRateThrottle):
+    """One bucket per API token (per user for session requests): API_THROTTLE_RATE."""
+
+    scope = "token"
+
+    def __init__(self) -> None:
+        self.cache = caches[settings.API_THROTTLE_CACHE]
+        super().__init__()
+
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_RATE or None
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if not request.user or not request.user.is_authenticated:
+            return None
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        else:
+            ident = f"user-{request.user.pk}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    """Requests without credentials, per client address: API_ANON_THROTTLE_RATE."""
+
+    def __init__(self) -> None:
+        self.cache = caches[settings.API_THROTTLE_CACHE]
+        super().__init__()
+
+    def get_rate(self) -> str | None:
+        return settings.API_ANON_THROTTLE_RATE or None
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "crm.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "`Token <key>`; keys come from `manage.py create_api_token USERNAME` and act "
+                "with their user's role."
+            ),
+        }

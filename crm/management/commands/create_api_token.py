@@ -1,0 +1,78 @@
+"""`create_api_token USERNAME [--name N]` prints a new key once; `--list`, `--revoke PREFIX_OR_ID`."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from crm.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_key
+
+
+class Command(BaseCommand):
+    help = "Create (and print once), list or revoke API tokens."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username", nargs="?", help="the user the new token acts as")
+        parser.add_argument("--name", default="", help="a label, e.g. the integration's name")
+        parser.add_argument("--list", action="store_true", help="list tokens (of USERNAME)")
+        parser.add_argument("--revoke", metavar="PREFIX_OR_ID", help="revoke one token")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["revoke"]:
+            self._revoke(options["revoke"])
+        elif options["list"]:
+            self._list(options["username"])
+        elif options["username"]:
+            self._create(options["username"], options["name"])
+        else:
+            raise CommandError("Give USERNAME, --list or --revoke PREFIX_OR_ID.")
+
+    def _create(self, username: str, name: str) -> None:
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user {username!r}.")
+        for _ in range(5):
+            key = ApiToken.generate_key()
+            try:
+                with transaction.atomic():
+                    token = ApiToken.objects.create(
+                        user=user,
+                        name=name or f"token for {username}",
+                        prefix=key[:TOKEN_PREFIX_LENGTH],
+                        key_hash=hash_key(key),
+                    )
+                break
+            except IntegrityError:  # prefix collision: draw again
+                continue
+        else:
+            raise CommandError("Could not draw a unique token prefix; try again.")
+        self.stdout.write(key)
+        self.stderr.write(
+            f"Token {token.prefix} ({token.name}) for {username} (id {token.pk}). "
+            "Copy the key now: it is not stored and cannot be shown again."
+        )
+
+    def _list(self, username: str | None) -> None:
+        tokens = ApiToken.objects.select_related("user").order_by("user__username", "created_at")
+        if username:
+            tokens = tokens.filter(user__username=username)
+        for t in tokens:
+            state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
+            self.stdout.write(
+                f"{t.pk}\t{t.prefix}\t{t.user.username}\t{t.name}\t"
+                f"created {t.created_at:%Y-%m-%d %H:%M}\tlast used {used}\t{state}"
+            )
+
+    def _revoke(self, ref: str) -> None:
+        match = Q(prefix=ref)
+        if ref.isdigit():
+            match |= Q(pk=int(ref))
+        tokens = list(ApiToken.objects.filter(match, revoked_at__isnull=True))
+        if len(tokens) != 1:
+            raise CommandError(f"{len(tokens)} active tokens match {ref!r}; give one prefix or id.")
+        ApiToken.objects.filter(pk=tokens[0].pk).update(revoked_at=timezone.now())
+        self.stdout.write(f"Revoked token {tokens[0].prefix} ({tokens[0].name}).")

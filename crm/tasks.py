@@ -1,0 +1,33 @@
+"""Celery tasks of the integrations: send one webhook delivery, sweep due deliveries."""
+
+import logging
+
+from celery import shared_task
+
+from crm import webhooks
+from crm.models import WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="crm.tasks.deliver_webhook", ignore_result=True)
+def deliver_webhook(delivery_id: int) -> str:
+    """Send a delivery once; when it failed and may retry, queue the next try after backoff."""
+    status = webhooks.deliver(delivery_id)
+    if status == WebhookDelivery.Status.PENDING:
+        attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
+        countdown = webhooks.backoff(attempts).total_seconds()
+        try:
+            deliver_webhook.apply_async((delivery_id,), countdown=countdown)
+        except Exception:  # broker down: the beat sweep picks the row up when it is due
+            logger.warning("could not queue retry of webhook delivery %s", delivery_id)
+    return status
+
+
+@shared_task(name="crm.tasks.webhooks_retry_due", ignore_result=True)
+def webhooks_retry_due() -> int:
+    """Beat sweep: queue every pending delivery whose next attempt is due (lost or retried)."""
+    ids = webhooks.due_delivery_ids()
+    for delivery_id in ids:
+        deliver_webhook.delay(delivery_id)
+    return len(ids)
