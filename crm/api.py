@@ -144,7 +144,10 @@ class IdempotencyMixin:
         except IntegrityError:
             row = IdempotencyKey.objects.filter(user=request.user, key=key).first()
             if row is None:
-                raise IdempotencyConflict("The first request with this key is in progress.")
+                raise IdempotencyConflict(
+                    "The first request with this key is in progress.",
+                    code="idempotency_in_progress",
+                ) from None
             if row.request_hash != request_hash:
                 raise IdempotencyConflict() from None
             if row.completed_at is None:

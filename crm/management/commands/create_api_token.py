@@ -1,4 +1,4 @@
-"""`create_api_token USERNAME [--name N]` prints a new key once; `--list`, `--revoke PREFIX_OR_ID`."""
+"""`create_api_token USERNAME [--name N]` prints a key once; `--list`; `--revoke PREFIX_OR_ID`."""
 
 from typing import Any
 
