@@ -1,4 +1,4 @@
-"""Handoff records (one per assignment of a lead to a rep) and the immutable audit trail."""
+"""Handoff records, the immutable audit trail, SLA policy, assignment rules and notifications."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
-from leads.models import Lead, LeadStatus, Opportunity
+from leads.models import Channel, Lead, LeadStatus, Opportunity
 
 
 class RejectionReason(models.TextChoices):
@@ -78,6 +79,21 @@ class Handoff(models.Model):
         blank=True,
         help_text=_("How the assignment rule chose the rep: rule, rotation turn, who was skipped."),
     )
+    sla_remind_at = models.DateTimeField(
+        _("SLA reminder due at"),
+        null=True,
+        blank=True,
+        help_text=_("When the sweep reminds the rep, set at handoff from the SLA policy."),
+    )
+    sla_policy = models.ForeignKey(
+        "handoff.SLAPolicy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handoffs",
+        help_text=_("Empty when the default response time applied."),
+    )
     reminded_at = models.DateTimeField(_("SLA reminder sent at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("SLA breach recorded at"), null=True, blank=True)
 
@@ -91,6 +107,7 @@ class Handoff(models.Model):
             models.Index(fields=["handed_off_at"]),
             models.Index(fields=["responded_at"]),
             models.Index(fields=["lead", "-handed_off_at"]),
+            models.Index(fields=["outcome", "sla_remind_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -186,3 +203,221 @@ class LeadEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Lead events are never deleted.")
+
+
+class SLAPolicy(models.Model):
+    """Response time for scores in [min_score, max_score], and what a breach does."""
+
+    name = models.CharField(_("name"), max_length=100)
+    min_score = models.PositiveSmallIntegerField(
+        _("minimum score"), default=0, validators=[MaxValueValidator(100)]
+    )
+    max_score = models.PositiveSmallIntegerField(
+        _("maximum score"), default=100, validators=[MaxValueValidator(100)]
+    )
+    response_hours = models.PositiveIntegerField(
+        _("response hours"), validators=[MinValueValidator(1)]
+    )
+    business_hours = models.BooleanField(
+        _("count business hours only"),
+        default=False,
+        help_text=_("Count only the opening hours of the weekly business calendar."),
+    )
+    remind_at_percent = models.PositiveSmallIntegerField(
+        _("remind at % of the response time"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+    auto_reassign = models.BooleanField(
+        _("reassign on breach"),
+        default=False,
+        help_text=_("On a breach, hand the lead to the next rep in the rotation."),
+    )
+    max_auto_reassignments = models.PositiveSmallIntegerField(
+        _("automatic reassignments before escalating"), default=1
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["-min_score", "id"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_score__lte=models.F("max_score")),
+                name="slapolicy_band_ordered",
+            ),
+            models.CheckConstraint(condition=Q(max_score__lte=100), name="slapolicy_max_le_100"),
+            models.CheckConstraint(
+                condition=Q(response_hours__gte=1), name="slapolicy_hours_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(remind_at_percent__gte=1) & Q(remind_at_percent__lte=99),
+                name="slapolicy_remind_1_99",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.min_score}-{self.max_score}: {self.response_hours} h)"
+
+
+class BusinessHours(models.Model):
+    """One opening interval of the weekly business calendar, in the TIME_ZONE setting."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("business hours")
+        verbose_name_plural = _("business hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens__lt=models.F("closes")), name="businesshours_opens_before_closes"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0) & Q(weekday__lte=6), name="businesshours_weekday_0_6"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class AssignmentRule(models.Model):
+    """Narrows the round-robin to a set of reps for leads of a country and/or channel."""
+
+    name = models.CharField(_("name"), max_length=100)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("Lower runs first; the first match wins.")
+    )
+    country = CountryField(_("country"), blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    reps = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("reps"), related_name="assignment_rules"
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(country="") | ~Q(channel=""),
+                name="assignmentrule_has_condition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def matches(self, *, country: str, channel: str) -> bool:
+        return (not self.country or self.country == country) and (
+            not self.channel or self.channel == channel
+        )
+
+
+class RotationPointer(models.Model):
+    """Where the round-robin stands, per pool ("default" or "rule:<id>"); locked per handoff."""
+
+    key = models.CharField(_("key"), max_length=50, unique=True)
+    last_user_id = models.BigIntegerField(_("last assigned user id"), null=True, blank=True)
+    turn = models.PositiveBigIntegerField(_("turns taken"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rotation pointer")
+        verbose_name_plural = _("rotation pointers")
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.last_user_id} (turn {self.turn})"
+
+
+class RepAvailability(models.Model):
+    """A sales rep's away flag and optional cap of open leads (handed off or accepted)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="availability",
+    )
+    away = models.BooleanField(_("away"), default=False)
+    max_open_leads = models.PositiveIntegerField(
+        _("maximum open leads"),
+        null=True,
+        blank=True,
+        help_text=_("Skipped by the rotation while holding this many open leads; empty: no cap."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rep availability")
+        verbose_name_plural = _("rep availability")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'away' if self.away else 'available'})"
+
+
+class NotificationKind(models.TextChoices):
+    LEAD_ASSIGNED = "lead_assigned", _("New lead assigned")
+    SLA_REMINDER = "sla_reminder", _("SLA due soon")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    LEAD_REJECTED = "lead_rejected", _("Lead rejected")
+
+
+class Notification(models.Model):
+    """An in-app notice for one user, read or unread."""
+
+    Kind = NotificationKind
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    lead = models.ForeignKey(
+        Lead,
+        verbose_name=_("lead"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    handoff = models.ForeignKey(
+        Handoff, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    message = models.CharField(_("message"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

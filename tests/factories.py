@@ -72,3 +72,59 @@ class LeadFactory(factory.django.DjangoModelFactory):
     company = factory.Faker("company")
     campaign = factory.SubFactory(CampaignFactory)
     score = 50
+
+
+# --- the workflow (handoff): leads driven through handoff/services.py -----------------
+
+_PATH_TO = {
+    "new": [],
+    "nurture": ["nurture"],
+    "mql": ["qualify"],
+    "handed_off": ["qualify", "handoff"],
+    "accepted": ["qualify", "handoff", "accept"],
+    "rejected": ["qualify", "handoff", "reject"],
+    "converted": ["qualify", "handoff", "accept", "convert"],
+    "disqualified": ["disqualify"],
+}
+_lead_seq = iter(range(10**9))
+
+
+def lead_in_state(
+    status: str,
+    *,
+    marketer,
+    rep=None,
+    campaign: Campaign | None = None,
+    **fields,
+) -> Lead:
+    """A lead captured and moved to `status` through the workflow service (the honest way).
+
+    `rep` is the assignee for states past `mql` (handed off by `marketer`, answered by `rep`).
+    """
+    from handoff import services
+
+    n = next(_lead_seq)
+    fields.setdefault("email", f"flow{n}@example.com")
+    fields.setdefault("score", 60)
+    if campaign is None and "campaign_id" not in fields:
+        campaign = CampaignFactory()
+    if campaign is not None:
+        fields["campaign_id"] = campaign.pk
+    lead = services.lead_capture(actor=marketer, **fields)
+    for step in _PATH_TO[status]:
+        if step == "nurture":
+            services.lead_nurture(lead_id=lead.pk, actor=marketer)
+        elif step == "qualify":
+            services.lead_qualify(lead_id=lead.pk, actor=marketer)
+        elif step == "handoff":
+            services.lead_handoff(lead_id=lead.pk, actor=marketer, assignee_id=rep.pk)
+        elif step == "accept":
+            services.lead_accept(lead_id=lead.pk, actor=rep, rating=4)
+        elif step == "reject":
+            services.lead_reject(lead_id=lead.pk, actor=rep, reason="no_budget", rating=2)
+        elif step == "convert":
+            services.lead_convert(lead_id=lead.pk, actor=rep, amount="5000.00")
+        elif step == "disqualify":
+            services.lead_disqualify(lead_id=lead.pk, actor=marketer, reason="student")
+    lead.refresh_from_db()
+    return lead

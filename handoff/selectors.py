@@ -1,0 +1,202 @@
+"""Reads of leads, handoffs, events, opportunities, feedback and notifications; visibility
+is decided here once: marketing and managers see every lead, reps only the leads they own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Avg, Count, Q, QuerySet
+
+from handoff.models import Handoff, HandoffOutcome, LeadEvent, Notification, RejectionReason
+from handoff.transitions import LEAD_ACTIONS, is_allowed
+from leads.models import Lead, Opportunity
+from leads.roles import MANAGER, MARKETING, SALES, roles_of
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def _sees_all(user: AnyUser) -> bool:
+    return bool(roles_of(user) & {MARKETING, MANAGER})
+
+
+def lead_list(*, user: AnyUser) -> QuerySet[Lead]:
+    qs = Lead.objects.select_related("campaign", "owner")
+    if _sees_all(user):
+        return qs
+    if SALES in roles_of(user):
+        return qs.filter(owner_id=user.pk)
+    return qs.none()
+
+
+def lead_get(*, user: AnyUser, lead_id: int) -> Lead:
+    """The lead if the user may see it; Lead.DoesNotExist otherwise."""
+    return lead_list(user=user).get(pk=lead_id)
+
+
+def inbox_for(*, rep: AbstractBaseUser) -> QuerySet[Handoff]:
+    """The rep's pending handoffs, the most urgent first."""
+    return (
+        Handoff.objects.filter(assignee_id=rep.pk, outcome=HandoffOutcome.PENDING)
+        .select_related("lead", "lead__campaign")
+        .order_by("sla_due_at", "id")
+    )
+
+
+def handoff_list(*, user: AnyUser) -> QuerySet[Handoff]:
+    qs = Handoff.objects.select_related("lead", "assignee", "handed_off_by").order_by(
+        "-handed_off_at", "-id"
+    )
+    if _sees_all(user):
+        return qs
+    if SALES in roles_of(user):
+        return qs.filter(assignee_id=user.pk)
+    return qs.none()
+
+
+def lead_events(*, lead_id: int) -> QuerySet[LeadEvent]:
+    """The lead's audit trail, oldest first."""
+    return (
+        LeadEvent.objects.filter(lead_id=lead_id)
+        .select_related("actor", "handoff", "handoff__assignee")
+        .order_by("at", "id")
+    )
+
+
+def lead_handoffs(*, lead_id: int) -> QuerySet[Handoff]:
+    """Every handoff of the lead, newest first (with why each rep got it in `assignment`)."""
+    return (
+        Handoff.objects.filter(lead_id=lead_id)
+        .select_related("assignee", "handed_off_by")
+        .order_by("-handed_off_at", "-id")
+    )
+
+
+def current_handoff(*, lead_id: int) -> Handoff | None:
+    """The pending handoff if any, else the latest one."""
+    handoffs = lead_handoffs(lead_id=lead_id)
+    return handoffs.filter(outcome=HandoffOutcome.PENDING).first() or handoffs.first()
+
+
+def opportunity_list(*, user: AnyUser) -> QuerySet[Opportunity]:
+    qs = Opportunity.objects.select_related("lead", "lead__campaign", "owner")
+    if _sees_all(user):
+        return qs
+    if SALES in roles_of(user):
+        return qs.filter(owner_id=user.pk)
+    return qs.none()
+
+
+def allowed_actions(*, user: AnyUser, lead: Lead) -> list[str]:
+    """The lifecycle moves the user may make on the lead now (for buttons)."""
+    return [action for action in LEAD_ACTIONS if is_allowed(action, user, lead)]
+
+
+def lead_feedback(*, lead_id: int) -> QuerySet[Handoff]:
+    """The reps' answers on this lead (accepted or rejected), newest first."""
+    return lead_handoffs(lead_id=lead_id).filter(
+        outcome__in=[HandoffOutcome.ACCEPTED, HandoffOutcome.REJECTED]
+    )
+
+
+def campaign_feedback(*, campaign_id: int, recent: int = 10) -> dict[str, Any]:
+    """What sales said about a campaign's leads: rejections by reason, average rating and
+    the latest written feedback."""
+    answered = Handoff.objects.filter(
+        lead__campaign_id=campaign_id,
+        outcome__in=[HandoffOutcome.ACCEPTED, HandoffOutcome.REJECTED],
+    )
+    totals = answered.aggregate(
+        accepted=Count("id", filter=Q(outcome=HandoffOutcome.ACCEPTED)),
+        rejected=Count("id", filter=Q(outcome=HandoffOutcome.REJECTED)),
+        average_rating=Avg("rating"),
+        ratings=Count("rating"),
+    )
+    reasons = dict(
+        answered.filter(outcome=HandoffOutcome.REJECTED)
+        .values_list("reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    comments = (
+        answered.exclude(feedback="")
+        .select_related("lead", "assignee")
+        .order_by("-responded_at", "-id")[:recent]
+    )
+    return {
+        "accepted": totals["accepted"],
+        "rejected": totals["rejected"],
+        "rejections_by_reason": {
+            code: reasons[code] for code in RejectionReason.values if code in reasons
+        },
+        "average_rating": round(totals["average_rating"], 2)
+        if totals["average_rating"] is not None
+        else None,
+        "ratings": totals["ratings"],
+        "recent_feedback": [
+            {
+                "handoff_id": h.pk,
+                "lead_id": h.lead_id,
+                "lead": str(h.lead),
+                "rep": h.assignee.get_full_name() or h.assignee.get_username(),
+                "outcome": h.outcome,
+                "reason": h.reason,
+                "rating": h.rating,
+                "feedback": h.feedback,
+                "responded_at": h.responded_at,
+            }
+            for h in comments
+        ],
+    }
+
+
+def notifications_for(*, user: AnyUser) -> QuerySet[Notification]:
+    """The user's notices, newest first (unread and read)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_id=user.pk).select_related("lead")
+
+
+def unread_count(*, user: AnyUser) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+# --------------------------------------------------------------------------- sales workspace
+# (appended by the sales/dashboard pages; imports kept local so the block above is untouched)
+
+
+def accepted_leads_for(*, rep: AbstractBaseUser) -> QuerySet[Lead]:
+    """The rep's accepted leads waiting to be converted, the longest waiting first."""
+    from leads.models import LeadStatus
+
+    return (
+        Lead.objects.filter(owner_id=rep.pk, status=LeadStatus.ACCEPTED)
+        .select_related("campaign")
+        .order_by("first_accepted_at", "id")
+    )
+
+
+def overdue_handoffs(*, user: AnyUser, now: Any = None) -> QuerySet[Handoff]:
+    """Pending handoffs past their SLA due time that the user may see, most overdue first."""
+    from django.utils import timezone
+
+    return (
+        handoff_list(user=user)
+        .filter(outcome=HandoffOutcome.PENDING, sla_due_at__lt=now or timezone.now())
+        .select_related("lead__campaign")
+        .order_by("sla_due_at", "id")
+    )
+
+
+def sales_reps() -> QuerySet[Any]:
+    """Active sales reps, by name: the people a handoff can be (re)assigned to."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=SALES)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
