@@ -1,0 +1,212 @@
+"""KPI endpoints: summary, time series and breakdown from the rollups, and a full recompute."""
+
+import logging
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from leads.api.common import RolePermission
+from leads.models import Channel
+from leads.roles import MANAGER, MARKETING, SALES
+from metrics import kpis, selectors, tasks
+
+logger = logging.getLogger(__name__)
+
+MAX_RANGE_DAYS = 3660  # ten years
+MAX_DAILY_RANGE_DAYS = 1100  # a daily series of about three years
+
+
+class RangeSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="First day, inclusive (YYYY-MM-DD).")
+    end = serializers.DateField(help_text="Last day, inclusive (YYYY-MM-DD).")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["start"] > attrs["end"]:
+            raise ValidationError({"end": ["The end may not be before the start."]})
+        if (attrs["end"] - attrs["start"]).days > MAX_RANGE_DAYS:
+            raise ValidationError({"end": [f"At most {MAX_RANGE_DAYS} days per query."]})
+        return attrs
+
+
+class FilterSerializer(RangeSerializer):
+    campaign = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    owner = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if sum(1 for k in ("campaign", "channel", "owner") if k in attrs) > 1:
+            raise ValidationError(
+                {"non_field_errors": ["Give at most one of campaign, channel, owner."]}
+            )
+        return attrs
+
+
+class TimeseriesQuerySerializer(FilterSerializer):
+    metric = serializers.ChoiceField(choices=[k for k in kpis.KEYS if k not in kpis.DICT_KEYS])
+    interval = serializers.ChoiceField(choices=["day", "week", "month"])
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        span = (attrs["end"] - attrs["start"]).days
+        if attrs["interval"] == "day" and span > MAX_DAILY_RANGE_DAYS:
+            raise ValidationError(
+                {"interval": [f"A daily series covers at most {MAX_DAILY_RANGE_DAYS} days."]}
+            )
+        return attrs
+
+
+class BreakdownQuerySerializer(RangeSerializer):
+    by = serializers.ChoiceField(choices=["campaign", "channel", "owner"])
+
+
+def _kpi_fields() -> dict[str, serializers.Field]:
+    fields: dict[str, serializers.Field] = {}
+    for key in kpis.KEYS:
+        if key in kpis.MONEY_KEYS:
+            fields[key] = serializers.CharField(
+                allow_null=True, help_text="Money: a decimal string with two places."
+            )
+        elif key in kpis.COUNT_KEYS:
+            fields[key] = serializers.IntegerField()
+        elif key in kpis.DICT_KEYS:
+            fields[key] = serializers.DictField(
+                child=serializers.IntegerField(), help_text="{reason_code: count}"
+            )
+        else:
+            fields[key] = serializers.FloatField(
+                allow_null=True, help_text="Rounded to 4 places; null when undefined."
+            )
+    return fields
+
+
+SummarySerializer = inline_serializer(
+    "KpiSummary",
+    {
+        "start": serializers.DateField(),
+        "end": serializers.DateField(),
+        **_kpi_fields(),
+        "computed_at": serializers.DateTimeField(
+            allow_null=True, help_text="When the rollups were last refreshed."
+        ),
+    },
+)
+BreakdownRowsSerializer = inline_serializer(
+    "KpiBreakdownRow",
+    many=True,
+    fields={
+        "campaign": serializers.IntegerField(
+            allow_null=True, required=False, help_text="by=campaign (null: unattributed)"
+        ),
+        "channel": serializers.CharField(
+            allow_null=True, required=False, help_text="by=campaign or by=channel"
+        ),
+        "owner": serializers.IntegerField(
+            allow_null=True, required=False, help_text="by=owner (null: unassigned)"
+        ),
+        "name": serializers.CharField(),
+        **_kpi_fields(),
+    },
+)
+PointsSerializer = inline_serializer(
+    "KpiPoint",
+    many=True,
+    fields={
+        "period_start": serializers.DateField(),
+        "value": serializers.JSONField(
+            allow_null=True, help_text="Formatted like the metric in the summary."
+        ),
+    },
+)
+
+
+def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _call(selector: Any, **kwargs: Any) -> Any:
+    try:
+        return selector(**kwargs)
+    except ValueError as exc:
+        raise ValidationError({"non_field_errors": [str(exc)]}) from None
+
+
+class ServiceUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+    default_detail = "The task queue is unavailable; try again later."
+
+
+class KpiViewSet(viewsets.ViewSet):
+    permission_classes = [RolePermission]
+    read_roles = (MARKETING, SALES, MANAGER)
+    write_roles = (MANAGER,)
+
+    @extend_schema(
+        summary="Every KPI of kpis.md for a date range",
+        tags=["kpis"],
+        parameters=[FilterSerializer],
+        responses={200: SummarySerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def summary(self, request: Request) -> Response:
+        query = _query(FilterSerializer, request)
+        return Response(kpis.format_for_api(_call(selectors.kpi_summary, **query)))
+
+    @extend_schema(
+        summary="One KPI per day, ISO week or month, for charts",
+        tags=["kpis"],
+        parameters=[TimeseriesQuerySerializer],
+        responses={200: PointsSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def timeseries(self, request: Request) -> Response:
+        query = _query(TimeseriesQuerySerializer, request)
+        metric = query["metric"]
+        points = _call(selectors.kpi_timeseries, **query)
+        return Response(
+            [
+                {
+                    "period_start": p["period_start"].isoformat(),
+                    "value": kpis.format_value(metric, p["value"]),
+                }
+                for p in points
+            ]
+        )
+
+    @extend_schema(
+        summary="The summary keys per campaign, channel or owner",
+        tags=["kpis"],
+        parameters=[BreakdownQuerySerializer],
+        responses={200: BreakdownRowsSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def breakdown(self, request: Request) -> Response:
+        query = _query(BreakdownQuerySerializer, request)
+        rows = _call(selectors.kpi_breakdown, **query)
+        return Response([kpis.format_for_api(row) for row in rows])
+
+    @extend_schema(
+        summary="Queue a full recompute of the KPI rollups",
+        tags=["kpis"],
+        request=None,
+        responses={
+            202: inline_serializer("TaskQueued", {"task_id": serializers.CharField()}),
+            503: None,
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def recompute(self, request: Request) -> Response:
+        try:
+            result = tasks.recompute_all.delay()
+        except Exception as exc:  # broker down
+            logger.warning("could not queue recompute_all: %r", exc)
+            raise ServiceUnavailable() from exc
+        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
