@@ -1,6 +1,17 @@
+"""Admin: audit trail and handoffs read-only; SLA policy, hours, rules, availability editable."""
+
 from django.contrib import admin
 
-from handoff.models import Handoff, LeadEvent
+from handoff.models import (
+    AssignmentRule,
+    BusinessHours,
+    Handoff,
+    LeadEvent,
+    Notification,
+    RepAvailability,
+    RotationPointer,
+    SLAPolicy,
+)
 
 
 @admin.register(Handoff)
@@ -36,4 +47,61 @@ class LeadEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SLAPolicy)
+class SLAPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "min_score",
+        "max_score",
+        "response_hours",
+        "business_hours",
+        "remind_at_percent",
+        "auto_reassign",
+        "active",
+    ]
+    list_editable = ["response_hours", "auto_reassign", "active"]
+
+
+@admin.register(BusinessHours)
+class BusinessHoursAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "opens", "closes"]
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "priority", "country", "channel", "active"]
+    list_editable = ["priority", "active"]
+    filter_horizontal = ["reps"]
+
+
+@admin.register(RepAvailability)
+class RepAvailabilityAdmin(admin.ModelAdmin):
+    list_display = ["user", "away", "max_open_leads", "updated_at"]
+    list_editable = ["away", "max_open_leads"]
+    list_select_related = ["user"]
+
+
+@admin.register(RotationPointer)
+class RotationPointerAdmin(admin.ModelAdmin):
+    """Read-only: the rotation moves only through handoffs."""
+
+    list_display = ["key", "last_user_id", "turn", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "message", "created_at", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]
+
+    def has_add_permission(self, request) -> bool:
         return False
