@@ -211,3 +211,10 @@ CELERY_BEAT_SCHEDULE["webhooks-retry-due"] = {
     "task": "crm.tasks.webhooks_retry_due",
     "schedule": 60.0,
 }
+
+# KPI rollups: recompute the dirty cells (a safety net behind the on-commit refresh, and
+# how pending handoffs that fall past their SLA become breaches without any move).
+CELERY_BEAT_SCHEDULE["metrics-refresh-dirty"] = {
+    "task": "metrics.tasks.refresh_dirty_cells",
+    "schedule": 30.0,
+}

@@ -1,0 +1,69 @@
+"""Writes of the metrics app: the shared targets (rollups are written by metrics.refresh)."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from leads.models import Channel
+from metrics.models import Target, TargetMetric
+
+RATE_TARGETS = frozenset({TargetMetric.SLA_COMPLIANCE_RATE})
+COUNT_TARGETS = frozenset(
+    {TargetMetric.LEADS, TargetMetric.MQLS, TargetMetric.OPPORTUNITIES, TargetMetric.CUSTOMERS}
+)
+
+
+def _clean_value(metric: str, value: Decimal | int | float | str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"value": "Enter a number."}) from exc
+    if not number.is_finite() or number < 0:
+        raise ValidationError({"value": "The target must be a number of 0 or more."})
+    if metric in RATE_TARGETS and number > 1:
+        raise ValidationError({"value": "A rate target is a fraction between 0 and 1."})
+    if metric in COUNT_TARGETS and number != number.to_integral_value():
+        raise ValidationError({"value": "A count target must be a whole number."})
+    return number
+
+
+@transaction.atomic
+def target_set(
+    *,
+    actor: AbstractBaseUser,
+    month: dt.date,
+    metric: str,
+    value: Decimal | int | float | str,
+    channel: str | None = None,
+) -> Target:
+    """Create or replace the target of a metric for a month (overall, or for one channel)."""
+    if not actor.has_perm("metrics.change_target") or not actor.has_perm("metrics.add_target"):
+        raise PermissionDenied("Only managers set targets.")
+    if metric not in TargetMetric.values:
+        raise ValidationError({"metric": f"Unknown metric {metric!r}."})
+    if channel is not None and channel not in Channel.values:
+        raise ValidationError({"channel": f"Unknown channel {channel!r}."})
+    number = _clean_value(metric, value)
+    month = month.replace(day=1)
+    target = (
+        Target.objects.select_for_update()
+        .filter(month=month, metric=metric, channel=channel)
+        .first()
+    )
+    if target is None:
+        target = Target(month=month, metric=metric, channel=channel)
+    target.value = number
+    target.updated_by = actor
+    target.full_clean(validate_constraints=False)
+    target.save()
+    return target
+
+
+@transaction.atomic
+def target_delete(*, actor: AbstractBaseUser, target_id: int) -> None:
+    if not actor.has_perm("metrics.delete_target"):
+        raise PermissionDenied("Only managers delete targets.")
+    Target.objects.filter(pk=target_id).delete()
