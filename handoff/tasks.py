@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 
 from handoff import services
+from handoff.import_tasks import run_lead_import  # noqa: F401 (registers the CSV import task)
 from handoff.models import Notification
 
 

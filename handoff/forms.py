@@ -1,0 +1,182 @@
+"""Forms of the marketing lead pages: capture, the workflow moves, bulk moves and CSV import."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import FileExtensionValidator
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from leads.models import Campaign
+from leads.roles import SALES
+
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def sales_reps() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(groups__name=SALES, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class RepChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    return [("", "---------"), *((code, name) for code, name in countries)]
+
+
+class LeadForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices, required=False)
+    campaign = forms.ModelChoiceField(
+        label=_("Source campaign"),
+        queryset=Campaign.objects.order_by("name"),
+        required=False,
+        help_text=_("Where the lead came from; leave empty if you do not know."),
+    )
+    score = forms.IntegerField(label=_("Score"), min_value=0, max_value=100, initial=0)
+
+    def capture_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        campaign = data.pop("campaign")
+        data["campaign_id"] = campaign.pk if campaign else None
+        return data
+
+
+class QualifyForm(forms.Form):
+    score = forms.IntegerField(
+        label=_("Score"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Optional: 0 to 100; leave empty to keep the current score."),
+    )
+
+
+class HandoffForm(forms.Form):
+    assignee = RepChoiceField(
+        label=_("Sales rep"),
+        queryset=sales_reps(),
+        required=False,
+        empty_label=_("Next rep in the rotation"),
+        help_text=_("Leave on the rotation unless the lead must go to one rep."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = sales_reps()
+
+
+class DisqualifyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BulkActionForm(forms.Form):
+    """One move applied to the checked leads of the list."""
+
+    QUALIFY = "qualify"
+    HANDOFF = "handoff"
+    NURTURE = "nurture"
+    DISQUALIFY = "disqualify"
+    ACTIONS = [
+        (QUALIFY, _("Qualify (MQL)")),
+        (HANDOFF, _("Hand off to sales")),
+        (NURTURE, _("Move to nurture")),
+        (DISQUALIFY, _("Disqualify")),
+    ]
+    MAX_LEADS = 200
+
+    action = forms.ChoiceField(label=_("Action"), choices=[("", "---------"), *ACTIONS])
+    leads = forms.TypedMultipleChoiceField(
+        label=_("Leads"),
+        coerce=int,
+        choices=(),
+        error_messages={"required": _("Tick at least one lead.")},
+    )
+    assignee = RepChoiceField(
+        label=_("Sales rep"),
+        queryset=sales_reps(),
+        required=False,
+        empty_label=_("Next rep in the rotation"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = sales_reps()
+        ids = self.data.getlist("leads") if hasattr(self.data, "getlist") else []
+        self.fields["leads"].choices = [(value, value) for value in ids if str(value).isdigit()]
+
+    def clean_leads(self) -> list[int]:
+        leads = self.cleaned_data["leads"]
+        if len(leads) > self.MAX_LEADS:
+            raise forms.ValidationError(
+                _("At most %(max)d leads at once.") % {"max": self.MAX_LEADS}
+            )
+        return list(dict.fromkeys(leads))
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        validators=[FileExtensionValidator(["csv", "txt"])],
+        help_text=_("UTF-8, comma or semicolon separated, with a header row. Up to 20 MB."),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign for every row"),
+        queryset=Campaign.objects.order_by("name"),
+        required=False,
+        help_text=_("Used for rows whose campaign column is empty or not mapped."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+class ImportMappingForm(forms.Form):
+    """For each lead field, the CSV column that holds it (or none)."""
+
+    def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
+        from handoff.imports import IMPORT_FIELDS, REQUIRED_FIELDS
+
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not imported —")), *((column, column) for column in columns)]
+        for field, label in IMPORT_FIELDS:
+            self.fields[field] = forms.ChoiceField(
+                label=label, choices=choices, required=field in REQUIRED_FIELDS
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {field: column for field, column in self.cleaned_data.items() if column}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        seen: dict[str, str] = {}
+        for field, column in cleaned.items():
+            if not column:
+                continue
+            if column in seen:
+                self.add_error(field, _("This column is already used for another field."))
+            seen[column] = field
+        return cleaned

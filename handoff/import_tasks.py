@@ -1,0 +1,16 @@
+"""The Celery task of the CSV lead import (registered through handoff/tasks.py)."""
+
+from celery import shared_task
+
+from handoff import imports
+
+
+@shared_task(name="handoff.tasks.run_lead_import", acks_late=True)
+def run_lead_import(import_id: int) -> dict[str, int]:
+    """Run or resume one import; a second delivery of a finished import does nothing."""
+    lead_import = imports.import_run(import_id=import_id)
+    return {
+        "created": lead_import.created_count,
+        "duplicates": lead_import.duplicate_count,
+        "invalid": lead_import.invalid_count,
+    }

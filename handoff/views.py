@@ -1,0 +1,447 @@
+"""Marketing's lead pages: the list with filters and bulk moves, capture, the lead page with
+its timeline and allowed moves, notifications, and the CSV import.
+
+Each write view validates one form and calls one service; a refused move (WorkflowError)
+becomes a message on the page, never an error page.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from handoff import imports, selectors, services
+from handoff.errors import DuplicateLead, InvalidInput, WorkflowError
+from handoff.filters import LeadFilter
+from handoff.forms import (
+    BulkActionForm,
+    DisqualifyForm,
+    HandoffForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    LeadForm,
+    QualifyForm,
+)
+from handoff.forms_sales import AcceptForm, ConvertForm, RejectForm
+from handoff.models import (
+    Handoff,
+    HandoffOutcome,
+    LeadImport,
+    LeadImportStatus,
+    Notification,
+    RejectionReason,
+)
+from handoff.transitions import Action
+from leads.access import role_required
+from leads.models import Lead, LeadStatus
+from leads.paging import paginate
+from leads.roles import MANAGER, MARKETING
+
+MARKETING_ROLES = (MARKETING, MANAGER)
+
+
+def _place_errors(form: Any, error: WorkflowError) -> None:
+    """An InvalidInput's messages go next to their fields; anything else above the form."""
+    if isinstance(error, InvalidInput):
+        for field, field_errors in error.errors.items():
+            target = field if field in form.fields else None
+            if field == "campaign_id" and "campaign" in form.fields:
+                target = "campaign"
+            for message in field_errors:
+                form.add_error(target, message)
+        return
+    form.add_error(None, error.message)
+
+
+# --------------------------------------------------------------------------- lead list
+
+
+@role_required(*MARKETING_ROLES)
+@require_GET
+def lead_list(request: HttpRequest) -> HttpResponse:
+    filterset = LeadFilter(request.GET, queryset=selectors.lead_list(user=request.user))
+    leads = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = paginate(leads, request.GET)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "leads": page.rows,
+        "bulk_form": BulkActionForm(),
+        "filtered": any(
+            value for key, value in request.GET.items() if key != "page" and value.strip()
+        ),
+    }
+    if request.htmx and request.htmx.target == "lead-results":
+        return render(request, "handoff/partials/_lead_results.html", context)
+    return render(request, "handoff/lead_list.html", context)
+
+
+@role_required(*MARKETING_ROLES)
+@require_POST
+def lead_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one move to each checked lead; each lead moves (or is refused) on its own."""
+    form = BulkActionForm(request.POST)
+    back = request.POST.get("next") or reverse("handoff:lead_list")
+    if not back.startswith("/"):
+        back = reverse("handoff:lead_list")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    assignee = form.cleaned_data.get("assignee")
+    done, refused = 0, []
+    for lead_id in form.cleaned_data["leads"]:
+        try:
+            _bulk_move(action, lead_id=lead_id, actor=request.user, assignee=assignee)
+            done += 1
+        except WorkflowError as error:
+            refused.append((lead_id, error.message))
+    if done:
+        messages.success(request, _bulk_message(action, done))
+    if refused:
+        details = "; ".join(f"#{lead_id}: {message}" for lead_id, message in refused[:10])
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d lead was not moved: %(details)s",
+                "%(count)d leads were not moved: %(details)s",
+                len(refused),
+            )
+            % {"count": len(refused), "details": details},
+        )
+    return redirect(back)
+
+
+def _bulk_move(action: str, *, lead_id: int, actor: Any, assignee: Any) -> None:
+    if action == BulkActionForm.QUALIFY:
+        services.lead_qualify(lead_id=lead_id, actor=actor)
+    elif action == BulkActionForm.HANDOFF:
+        services.lead_handoff(
+            lead_id=lead_id, actor=actor, assignee_id=assignee.pk if assignee else None
+        )
+    elif action == BulkActionForm.NURTURE:
+        services.lead_nurture(lead_id=lead_id, actor=actor)
+    elif action == BulkActionForm.DISQUALIFY:
+        services.lead_disqualify(lead_id=lead_id, actor=actor)
+
+
+def _bulk_message(action: str, count: int) -> str:
+    texts = {
+        BulkActionForm.QUALIFY: ngettext(
+            "%(count)d lead qualified.", "%(count)d leads qualified.", count
+        ),
+        BulkActionForm.HANDOFF: ngettext(
+            "%(count)d lead handed off to sales.", "%(count)d leads handed off to sales.", count
+        ),
+        BulkActionForm.NURTURE: ngettext(
+            "%(count)d lead moved to nurture.", "%(count)d leads moved to nurture.", count
+        ),
+        BulkActionForm.DISQUALIFY: ngettext(
+            "%(count)d lead disqualified.", "%(count)d leads disqualified.", count
+        ),
+    }
+    return texts[action] % {"count": count}
+
+
+# --------------------------------------------------------------------------- capture
+
+
+@role_required(*MARKETING_ROLES)
+@require_http_methods(["GET", "POST"])
+def lead_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("campaign", "").isdigit():
+        initial["campaign"] = request.GET["campaign"]
+    form = LeadForm(request.POST or None, initial=initial)
+    existing_id = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_capture(actor=request.user, **form.capture_kwargs())
+        except DuplicateLead as error:
+            existing_id = error.existing_id
+            form.add_error("email", _("A lead with this email or external id already exists."))
+        except WorkflowError as error:
+            _place_errors(form, error)
+        else:
+            messages.success(request, _("Lead %(lead)s created.") % {"lead": lead})
+            return redirect("handoff:lead_detail", lead_id=lead.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "handoff/lead_form.html",
+        {"form": form, "existing_id": existing_id},
+        status=status,
+    )
+
+
+# --------------------------------------------------------------------------- lead page
+
+
+def _lead_or_404(request: HttpRequest, lead_id: int) -> Lead:
+    try:
+        return selectors.lead_get(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404(_("No lead with this number, or not one you can see.")) from None
+
+
+def _move_forms(allowed: list[str]) -> dict[str, Any]:
+    """Empty forms of the marketing moves with input that the viewer may make now."""
+    forms: dict[str, Any] = {}
+    for move, (form_class, _success) in MOVES.items():
+        if form_class is not None and move in allowed:
+            forms[move] = form_class(prefix=move)
+    return forms
+
+
+MOVES: dict[str, tuple[type[Any] | None, Any]] = {
+    Action.QUALIFY: (QualifyForm, gettext_lazy("Lead qualified: it is now an MQL.")),
+    Action.NURTURE: (None, gettext_lazy("Lead moved to nurture.")),
+    Action.HANDOFF: (HandoffForm, gettext_lazy("Lead handed off to sales.")),
+    Action.RECYCLE: (None, gettext_lazy("Lead recycled to nurture.")),
+    Action.DISQUALIFY: (DisqualifyForm, gettext_lazy("Lead disqualified.")),
+}
+
+
+SALES_FORMS = {Action.ACCEPT: AcceptForm, Action.REJECT: RejectForm, Action.CONVERT: ConvertForm}
+
+
+def _sales_forms(allowed: list[str], lead: Lead) -> dict[str, Any]:
+    """The answer forms of the sales workspace (posted to its inbox views), when allowed."""
+    return {
+        move: form_class(prefix=f"{move}-{lead.pk}")
+        for move, form_class in SALES_FORMS.items()
+        if move in allowed
+    }
+
+
+def sla_result(handoff: Handoff, now: dt.datetime) -> str:
+    """How a handoff stands against its SLA, as kpis.md counts it: met, breached, running
+    (pending, not yet due) or not_counted (reassigned before its due time)."""
+    if handoff.responded_at is not None:
+        return "met" if handoff.responded_at <= handoff.sla_due_at else "breached"
+    if handoff.outcome == HandoffOutcome.PENDING:
+        return "breached" if now > handoff.sla_due_at else "running"
+    closed = handoff.closed_at or now
+    return "breached" if closed > handoff.sla_due_at else "not_counted"
+
+
+SLA_LABELS = {
+    "met": gettext_lazy("Met"),
+    "breached": gettext_lazy("Breached"),
+    "running": gettext_lazy("Clock running"),
+    "not_counted": gettext_lazy("Not counted"),
+}
+
+
+def _lead_context(request: HttpRequest, lead: Lead) -> dict[str, Any]:
+    allowed = selectors.allowed_actions(user=request.user, lead=lead)
+    now = timezone.now()
+    handoffs = list(selectors.lead_handoffs(lead_id=lead.pk))
+    for handoff in handoffs:
+        handoff.sla_result = sla_result(handoff, now)
+        handoff.sla_label = SLA_LABELS[handoff.sla_result]
+    actions = dict(Action.choices)
+    statuses = dict(LeadStatus.choices)
+    reasons = dict(RejectionReason.choices)
+    events = list(selectors.lead_events(lead_id=lead.pk))
+    for event in events:
+        event.action_label = actions.get(event.action, event.action)
+        event.from_label = statuses.get(event.from_status, "")
+        event.to_label = statuses.get(event.to_status, "")
+        data = event.data if isinstance(event.data, dict) else {}
+        event.reason_label = reasons.get(data.get("reason", ""), data.get("reason", ""))
+    return {
+        "lead": lead,
+        "allowed": allowed,
+        "move_forms": _move_forms(allowed),
+        "sales_forms": _sales_forms(allowed, lead),
+        "events": events,
+        "handoffs": handoffs,
+        "opportunity": selectors.opportunity_list(user=request.user).filter(lead_id=lead.pk).first()
+        if lead.status == LeadStatus.CONVERTED
+        else None,
+    }
+
+
+@login_required
+@require_GET
+def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _lead_or_404(request, lead_id)
+    return render(request, "handoff/lead_detail.html", _lead_context(request, lead))
+
+
+def _call_move(move: str, *, lead_id: int, actor: Any, data: dict[str, Any]) -> None:
+    if move == "qualify":
+        services.lead_qualify(lead_id=lead_id, actor=actor, score=data.get("score"))
+    elif move == "nurture":
+        services.lead_nurture(lead_id=lead_id, actor=actor)
+    elif move == "handoff":
+        assignee = data.get("assignee")
+        services.lead_handoff(
+            lead_id=lead_id, actor=actor, assignee_id=assignee.pk if assignee else None
+        )
+    elif move == "recycle":
+        services.lead_recycle(lead_id=lead_id, actor=actor)
+    elif move == "disqualify":
+        services.lead_disqualify(lead_id=lead_id, actor=actor, reason=data.get("reason", ""))
+
+
+@login_required
+@require_POST
+def lead_move(request: HttpRequest, lead_id: int, move: str) -> HttpResponse:
+    """One marketing move from the lead page (qualify, nurture, hand off, recycle, disqualify)."""
+    if move not in MOVES:
+        raise Http404
+    lead = _lead_or_404(request, lead_id)
+    form_class, success = MOVES[move]
+    form = form_class(request.POST, prefix=move) if form_class else None
+    if form is not None and not form.is_valid():
+        return _lead_page_with_error(request, lead, move, form)
+    try:
+        _call_move(
+            move, lead_id=lead.pk, actor=request.user, data=form.cleaned_data if form else {}
+        )
+    except WorkflowError as error:
+        if form is not None and isinstance(error, InvalidInput):
+            _place_errors(form, error)
+            return _lead_page_with_error(request, lead, move, form)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("handoff:lead_detail", lead_id=lead.pk)
+
+
+def _lead_page_with_error(request: HttpRequest, lead: Lead, move: str, form: Any) -> HttpResponse:
+    context = _lead_context(request, lead)
+    context["move_forms"][move] = form
+    return render(request, "handoff/lead_detail.html", context, status=400)
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(selectors.notifications_for(user=request.user), request.GET)
+    return render(request, "handoff/notifications.html", {"page": page, "notifications": page.rows})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one notice read, then open its lead (or go back to the list)."""
+    try:
+        notification = services.notification_mark_read(
+            notification_id=notification_id, user=request.user
+        )
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    if notification.lead_id and request.POST.get("open"):
+        return redirect("handoff:lead_detail", lead_id=notification.lead_id)
+    return redirect("handoff:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notification_mark_all_read(user=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d notification marked read.",
+                "%(count)d notifications marked read.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("handoff:notifications")
+
+
+# --------------------------------------------------------------------------- CSV import
+
+
+def _import_or_404(import_id: int) -> LeadImport:
+    try:
+        return imports.import_get(import_id=import_id)
+    except LeadImport.DoesNotExist:
+        raise Http404 from None
+
+
+@role_required(*MARKETING_ROLES)
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload the file (its header is read and the columns guessed)."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.cleaned_data["campaign"]
+        try:
+            lead_import = imports.import_create(
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                campaign_id=campaign.pk if campaign else None,
+                language=get_language() or "en",
+            )
+        except WorkflowError as error:
+            _place_errors(form, error)
+        else:
+            return redirect("handoff:import_mapping", import_id=lead_import.pk)
+    return render(
+        request,
+        "handoff/import_start.html",
+        {"form": form, "recent": imports.import_list()[:10]},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*MARKETING_ROLES)
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Step 2: say which column holds which lead field, looking at the first rows."""
+    lead_import = _import_or_404(import_id)
+    if lead_import.status != LeadImportStatus.UPLOADED:
+        return redirect("handoff:import_detail", import_id=lead_import.pk)
+    form = ImportMappingForm(
+        request.POST or None, columns=lead_import.columns, initial=lead_import.mapping
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            imports.import_start(
+                import_id=lead_import.pk, actor=request.user, mapping=form.mapping()
+            )
+        except WorkflowError as error:
+            _place_errors(form, error)
+        else:
+            return redirect("handoff:import_detail", import_id=lead_import.pk)
+    return render(
+        request,
+        "handoff/import_mapping.html",
+        {
+            "lead_import": lead_import,
+            "form": form,
+            "preview": imports.preview(lead_import),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*MARKETING_ROLES)
+@require_GET
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Step 3: progress (polled by htmx every second while it runs), then the report."""
+    lead_import = _import_or_404(import_id)
+    context = {"lead_import": lead_import, "report": lead_import.report[:500]}
+    if request.htmx:
+        return render(request, "handoff/partials/_import_progress.html", context)
+    return render(request, "handoff/import_detail.html", context)

@@ -1,0 +1,12 @@
+"""Pages with KPIs: the manager dashboard (views.py) and the campaign pages (views_campaigns.py)."""
+
+from django.urls import path
+
+from metrics import views_campaigns
+
+app_name = "metrics"
+
+urlpatterns = [
+    path("campaigns/", views_campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/<int:campaign_id>/", views_campaigns.campaign_detail, name="campaign_detail"),
+]
