@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from metrics import views_campaigns
+from metrics import views, views_campaigns
 
 app_name = "metrics"
 
 urlpatterns = [
+    path("dashboard/", views.dashboard_page, name="dashboard"),
+    path("dashboard/export.csv", views.export_csv, name="export"),
+    path("dashboard/reassign/<int:lead_id>/", views.reassign, name="reassign"),
     path("campaigns/", views_campaigns.campaign_list, name="campaign_list"),
     path("campaigns/<int:campaign_id>/", views_campaigns.campaign_detail, name="campaign_detail"),
 ]

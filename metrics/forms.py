@@ -1,0 +1,102 @@
+"""The dashboard's date range and filter form."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leads.models import Campaign, Channel
+from leads.selectors import campaign_list
+from metrics import dateranges
+from metrics.dateranges import Period
+
+
+class DashboardFilterForm(forms.Form):
+    """A GET form: a preset or a custom range, and at most one filter (kpis.md allows one)."""
+
+    preset = forms.ChoiceField(
+        label=_("Period"),
+        choices=dateranges.PRESET_CHOICES,
+        required=False,
+        initial=dateranges.THIS_MONTH,
+    )
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("For a custom range: the first day, included."),
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("For a custom range: the last day, included."),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label=_("All campaigns"),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[("", _("All channels")), *Channel.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.fields["campaign"].queryset = campaign_list()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        preset = data.get("preset") or dateranges.THIS_MONTH
+        data["preset"] = preset
+        if preset == dateranges.CUSTOM:
+            start, end = data.get("start"), data.get("end")
+            if start is None and "start" not in self.errors:
+                self.add_error("start", _("Enter the first day of the custom range."))
+            if end is None and "end" not in self.errors:
+                self.add_error("end", _("Enter the last day of the custom range."))
+            if start and end:
+                if end < start:
+                    self.add_error("end", _("The last day must be on or after the first day."))
+                elif (end - start).days + 1 > dateranges.MAX_RANGE_DAYS:
+                    self.add_error("end", _("Choose a range of ten years or less."))
+        if data.get("campaign") and data.get("channel"):
+            self.add_error("channel", _("Filter by a campaign or by a channel, not both at once."))
+        return data
+
+    def period(self) -> Period:
+        """The chosen range (call after is_valid())."""
+        preset = self.cleaned_data["preset"]
+        if preset == dateranges.CUSTOM:
+            return Period(self.cleaned_data["start"], self.cleaned_data["end"])
+        return dateranges.preset_period(preset, self.today)
+
+    def previous(self) -> Period:
+        return dateranges.previous_period(self.period(), self.cleaned_data["preset"])
+
+    def filters(self) -> dict[str, Any]:
+        """The keyword filters for the KPI selectors (campaign id or channel code, or none)."""
+        campaign = self.cleaned_data.get("campaign")
+        if campaign is not None:
+            return {"campaign": campaign.pk}
+        channel = self.cleaned_data.get("channel")
+        if channel:
+            return {"channel": channel}
+        return {}
+
+
+class ReassignForm(forms.Form):
+    """Reassign an overdue handoff; the rep choices are read once per page, not per row."""
+
+    assignee = forms.TypedChoiceField(label=_("New rep"), coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, reps: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Choose a rep")), *reps]
