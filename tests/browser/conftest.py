@@ -1,0 +1,61 @@
+"""Browser tests: Playwright on Debian's Chromium (/usr/bin/chromium) against live_server.
+
+pytest-playwright's own launch options look for a downloaded browser; this overrides them
+with the system Chromium (never run `playwright install`). Playwright's sync API runs an
+event loop, so Django's async-safety check is relaxed for the live server's database use.
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import _unavailable
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _chromium_gate(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("browser") and not Path(CHROMIUM).is_file():
+        _unavailable(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """Where tests save screenshots: $ARTIFACTS_DIR, default test-artifacts/screenshots."""
+    path = Path(os.environ.get("ARTIFACTS_DIR", "test-artifacts/screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def login(live_server):
+    """log_in(page, user): sign in through the real login form (password "pass12345")."""
+
+    def log_in(page, user, password: str = "pass12345") -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", user.get_username())
+        page.fill("input[name=password]", password)
+        page.locator("form:has(input[name=password]) [type=submit]").click()
+        page.wait_for_load_state()
+
+    return log_in
