@@ -11,6 +11,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import path, re_path
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions, routers, status
 from rest_framework.renderers import JSONRenderer
@@ -105,6 +106,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     return JsonResponse(error_body("Not found.", "not_found"), status=404)
 
@@ -185,18 +187,31 @@ ERROR_SCHEMA = {
         "`not_authenticated`, `authentication_failed`, `permission_denied`, `forbidden`, "
         "`not_found`, `method_not_allowed`, `invalid_transition`, `duplicate`, "
         "`idempotency_conflict`, `throttled`, `parse_error`, ...). A 400 adds one key per "
-        "invalid field (or `non_field_errors`) with its messages; a refused move (409 "
-        "`invalid_transition`) adds the current `status`; a duplicate lead (409 `duplicate`) "
-        "adds `existing_id`."
+        "invalid field (or `non_field_errors`) with its messages."
     ),
-    "properties": {
-        "detail": {"type": "string"},
-        "code": {"type": "string"},
-        "status": {"type": "string", "description": "current status (invalid_transition)"},
-        "existing_id": {"type": "integer", "description": "the existing lead (duplicate)"},
-    },
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
     "required": ["detail", "code"],
     "additionalProperties": True,
+}
+TRANSITION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "A refused lifecycle move: `status` is the current status (or stage).",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string", "enum": ["invalid_transition"]},
+        "status": {"type": "string"},
+    },
+    "required": ["detail", "code", "status"],
+}
+DUPLICATE_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "A duplicate lead: `existing_id` is the lead that already exists.",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string", "enum": ["duplicate"]},
+        "existing_id": {"type": "integer"},
+    },
+    "required": ["detail", "code", "existing_id"],
 }
 
 ERROR_RESPONSES = {
@@ -214,7 +229,20 @@ def postprocess_schema(result: dict[str, Any], generator: Any, **kwargs: Any) ->
     """Declare the error answers and the Idempotency-Key header on every operation."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
+    schemas["TransitionError"] = TRANSITION_ERROR_SCHEMA
+    schemas["DuplicateError"] = DUPLICATE_ERROR_SCHEMA
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    conflict = {
+        "application/json": {
+            "schema": {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/TransitionError"},
+                    {"$ref": "#/components/schemas/DuplicateError"},
+                    {"$ref": "#/components/schemas/Error"},
+                ]
+            }
+        }
+    }
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
@@ -226,7 +254,8 @@ def postprocess_schema(result: dict[str, Any], generator: Any, **kwargs: Any) ->
             for code in codes:
                 if code in responses:
                     continue
-                responses[code] = {"description": ERROR_RESPONSES[code], "content": ref}
+                content = conflict if code == "409" else ref
+                responses[code] = {"description": ERROR_RESPONSES[code], "content": content}
                 if code == "429":
                     responses[code]["headers"] = {
                         "Retry-After": {
@@ -270,5 +299,5 @@ urlpatterns = [
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),
 ]

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from handoff.filters import LeadFilter
 from handoff.models import Handoff, HandoffOutcome
 from leads.models import Channel, Opportunity, OpportunityStage
 
@@ -49,3 +50,10 @@ class OpportunityFilter(django_filters.FilterSet):
     class Meta:
         model = Opportunity
         fields = ["stage", "owner", "lead"]
+
+
+class ApiLeadFilter(LeadFilter):
+    """The lead pages' filterset with plain id filters (no choice queries, no existence leak)."""
+
+    campaign = django_filters.NumberFilter(field_name="campaign_id", min_value=1)
+    owner = django_filters.NumberFilter(field_name="owner_id", min_value=1)

@@ -89,11 +89,17 @@ class LeadWriteSerializer(serializers.Serializer):
 
 
 class BulkLeadsSerializer(serializers.Serializer):
+    """The bulk body; rows are validated one by one (a bad row never fails the others)."""
+
     leads = serializers.ListField(
-        child=serializers.DictField(),
+        child=serializers.JSONField(),
         max_length=1000,
         help_text="Up to 1,000 lead objects, each shaped like the body of POST /leads/.",
     )
+
+
+class BulkLeadsSchemaSerializer(serializers.Serializer):
+    leads = LeadWriteSerializer(many=True, max_length=1000)
 
 
 class BulkRowResultSerializer(serializers.Serializer):

@@ -20,8 +20,7 @@ from rest_framework.response import Response
 
 from handoff import selectors, services
 from handoff.api import serializers as s
-from handoff.api.filters import HandoffFilter, OpportunityFilter
-from handoff.filters import LeadFilter
+from handoff.api.filters import ApiLeadFilter, HandoffFilter, OpportunityFilter
 from handoff.models import Handoff
 from leads.api.common import CursorPage, RolePermission
 from leads.models import Lead, Opportunity
@@ -95,7 +94,7 @@ class LeadViewSetBase(
     permission_classes = [RolePermission]
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES  # the service decides who may do what to which lead
-    filterset_class = LeadFilter
+    filterset_class = ApiLeadFilter
     ordering_fields = ["id", "created_at", "updated_at", "score", "status", "email", "company"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = ID_PATTERN
@@ -146,7 +145,7 @@ class LeadViewSetBase(
         "transaction, with bulk inserts) even when others are duplicates or invalid. The "
         "answer lists every row by its `index` in the request. A bare JSON array of leads "
         "is accepted too.",
-        request=s.BulkLeadsSerializer,
+        request=s.BulkLeadsSchemaSerializer,
         responses={200: s.BulkResultSerializer},
     )
     @action(detail=False, methods=["post"], url_path="bulk")
