@@ -173,7 +173,7 @@ class ImportMappingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         seen: dict[str, str] = {}
-        for field, column in cleaned.items():
+        for field, column in list(cleaned.items()):
             if not column:
                 continue
             if column in seen:

@@ -34,7 +34,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         row["campaign"]: row
         for row in kpi_breakdown(by="campaign", start=period.start, end=period.end)
     }
-    rows = [{"campaign": campaign, **kpis.get(campaign.pk, {})} for campaign in campaigns]
+    rows = [{**kpis.get(campaign.pk, {}), "campaign": campaign} for campaign in campaigns]
     unattributed = kpis.get(None)
     filtered = any(request.GET.get(name) for name in ("q", "channel", "status"))
     context = {

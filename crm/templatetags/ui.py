@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
 from django.conf import settings
@@ -41,7 +42,15 @@ def percent(value: object) -> str:
     ratio = _number(value)
     if ratio is None:
         return EMPTY
-    return format_percent(ratio, format="#,##0.0%", locale=_locale())
+    locale = _locale()
+    return format_percent(ratio, format=_percent_pattern(locale), locale=locale)
+
+
+def _percent_pattern(locale: str) -> str:
+    """The locale's percent pattern with one decimal (`#,##0.0 %` in es, `#,##0.0%` in en)."""
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    head, zero, tail = pattern.rpartition("0")
+    return f"{head}{zero}.0{tail}" if zero else pattern
 
 
 @register.filter
