@@ -236,7 +236,7 @@ def kpi_breakdown(*, by: str, start: dt.date, end: dt.date) -> list[dict[str, An
     """One row per campaign (every campaign, plus the unattributed bucket), per channel
     (every channel that has a campaign, plus unattributed) or per owner (every owner with
     facts in the range, plus unassigned leads), each with the summary keys under that
-    filter. Four queries."""
+    filter. Three queries."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}; one of {', '.join(BREAKDOWNS)}")
     _check_range(start, end)

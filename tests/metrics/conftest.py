@@ -4,17 +4,26 @@ Time zone America/New_York (UTC-5 in January and February 2026). Campaigns: C1 a
 (paid_search), C3 (webinar). Reps A (`rep`) and B (`other_rep`). Every move is made by
 the manager with a backfilled time; SLA is the default 24 wall-clock hours.
 
-| lead | campaign | created | story (local times) |
-| L1 | C1 | Jan 5 10:00 | mql Jan 6 09:00; H1 -> A Jan 6 10:00; accepted Jan 6 15:00 (rating 4); opp Jan 8 10:00 (10000); won Feb 3 10:00 for 12000 |
-| L2 | C1 | Jan 31 23:30 (Feb 1 04:30 UTC) | mql Feb 1 08:00; H2 -> B Feb 1 09:00; rejected Feb 2 12:00 (no_budget, 2, late); recycled Feb 3; mql again Feb 4 09:00 |
-| L3 | C2 | Jan 10 12:00 | mql Jan 10 13:00; H3a -> A Jan 10 14:00; reassigned to B Jan 11 08:00 (before due): H3b; accepted Jan 11 20:00 (5); opp Jan 12 10:00 (5000); lost Jan 20 10:00 |
-| L4 | C3 | Jan 20 10:00 | mql Jan 20 11:00; H4a -> A Jan 20 12:00; reassigned to B Jan 22 12:00 (after due): H4b; accepted Jan 22 18:00 (no rating); rejected Jan 25 10:00 (not_a_fit, 1) |
-| L5 | none | Jan 15 09:00 | mql Jan 15 10:00; H5 -> B Jan 15 11:00; accepted Jan 15 12:00 (3); opp Jan 16 09:00 (2000); won Jan 30 09:00 |
-| L6 | C3 | Feb 10 10:00 | mql Feb 10 11:00; H6 -> A Feb 10 12:00; never answered (breached) |
-| L7 | C2 | Feb 12 10:00 | disqualified Feb 12 11:00 |
-| L8 | none | Feb 20 10:00 | stays new |
-| L9 | C1 | Jan 25 10:00 | mql Jan 25 11:00; H9 -> A Jan 25 12:00; accepted Jan 26 12:00 exactly at due (5); opp Jan 27 10:00 (3000); won Feb 28 23:30 (Mar 1 04:30 UTC) |
-| L10 | C2 | Feb 2 10:00 | mql Feb 2 11:00; H10 -> B Feb 2 12:00; rejected Feb 2 13:00 (other, no rating) |
+Leads (campaign, creation, then the story; local times):
+- L1 (C1, Jan 5 10:00): mql Jan 6 09:00; H1 -> A Jan 6 10:00; accepted Jan 6 15:00
+  (rating 4); opp Jan 8 10:00 (10000); won Feb 3 10:00 for 12000.
+- L2 (C1, Jan 31 23:30 = Feb 1 04:30 UTC): mql Feb 1 08:00; H2 -> B Feb 1 09:00;
+  rejected Feb 2 12:00 (no_budget, 2, late); recycled Feb 3; mql again Feb 4 09:00.
+- L3 (C2, Jan 10 12:00): mql Jan 10 13:00; H3a -> A Jan 10 14:00; reassigned to B
+  Jan 11 08:00 (before due) as H3b; accepted Jan 11 20:00 (5); opp Jan 12 10:00 (5000);
+  lost Jan 20 10:00.
+- L4 (C3, Jan 20 10:00): mql Jan 20 11:00; H4a -> A Jan 20 12:00; reassigned to B
+  Jan 22 12:00 (after due) as H4b; accepted Jan 22 18:00 (no rating); rejected
+  Jan 25 10:00 (not_a_fit, 1).
+- L5 (no campaign, Jan 15 09:00): mql Jan 15 10:00; H5 -> B Jan 15 11:00; accepted
+  Jan 15 12:00 (3); opp Jan 16 09:00 (2000); won Jan 30 09:00.
+- L6 (C3, Feb 10 10:00): mql Feb 10 11:00; H6 -> A Feb 10 12:00; never answered.
+- L7 (C2, Feb 12 10:00): disqualified Feb 12 11:00.
+- L8 (no campaign, Feb 20 10:00): stays new.
+- L9 (C1, Jan 25 10:00): mql Jan 25 11:00; H9 -> A Jan 25 12:00; accepted Jan 26 12:00,
+  exactly at due (5); opp Jan 27 10:00 (3000); won Feb 28 23:30 (Mar 1 04:30 UTC).
+- L10 (C2, Feb 2 10:00): mql Feb 2 11:00; H10 -> B Feb 2 12:00; rejected Feb 2 13:00
+  (other, no rating).
 
 Spend: C1 Jan 10 1000, Feb 5 500; C2 Jan 20 300; C3 Jan 31 200, Feb 1 100.
 Sales costs: Jan 15 2000, Feb 15 1000.
@@ -86,9 +95,7 @@ def history(new_york, manager, rep, other_rep):
     flow.lead_handoff(lead_id=l1.pk, actor=m, assignee_id=a.pk, at=at("2026-01-06 10:00"))
     flow.lead_accept(lead_id=l1.pk, actor=m, rating=4, at=at("2026-01-06 15:00"))
     o1 = flow.lead_convert(lead_id=l1.pk, actor=m, amount="10000", at=at("2026-01-08 10:00"))
-    flow.opportunity_win(
-        opportunity_id=o1.pk, actor=m, amount="12000", at=at("2026-02-03 10:00")
-    )
+    flow.opportunity_win(opportunity_id=o1.pk, actor=m, amount="12000", at=at("2026-02-03 10:00"))
     # L2
     l2 = capture(2, c1, "2026-01-31 23:30")
     flow.lead_qualify(lead_id=l2.pk, actor=m, at=at("2026-02-01 08:00"))

@@ -283,8 +283,17 @@ class TestSummaryByHand:
     def test_single_day_at_the_time_zone_edge(self, refreshed):
         # Jan 31 holds L2's creation (23:30 local) and C3's 200 of spend, nothing else.
         got = api(selectors.kpi_summary(start=dt.date(2026, 1, 31), end=dt.date(2026, 1, 31)))
-        assert (got["leads"], got["marketing_spend"], got["cost_per_lead"]) == (1, "200.00", "200.00")
-        assert (got["mqls"], got["close_rate"], got["sales_cost"], got["cac"]) == (0, 0.0, "0.00", None)
+        assert (got["leads"], got["marketing_spend"], got["cost_per_lead"]) == (
+            1,
+            "200.00",
+            "200.00",
+        )
+        assert (got["mqls"], got["close_rate"], got["sales_cost"], got["cac"]) == (
+            0,
+            0.0,
+            "0.00",
+            None,
+        )
 
 
 @pytest.mark.django_db
