@@ -108,6 +108,7 @@ def subscription_create(
     )
     subscription.full_clean()
     subscription.save()
+    _forget_subscriptions()
     return subscription
 
 
@@ -115,6 +116,7 @@ def subscription_create(
 def subscription_delete(*, subscription_id: int, actor: AbstractBaseUser) -> None:
     """Deactivates (keeps the delivery log); pending deliveries of it are not sent."""
     WebhookSubscription.objects.filter(pk=subscription_id).update(active=False)
+    _forget_subscriptions()
     WebhookDelivery.objects.filter(
         subscription_id=subscription_id, status=DeliveryStatus.PENDING
     ).update(status=DeliveryStatus.FAILED)
@@ -225,7 +227,23 @@ def on_lead_moved(sender: Any, event: Any, **kwargs: Any) -> None:
 
 
 def _active_subscriptions() -> list[WebhookSubscription]:
-    return list(WebhookSubscription.objects.filter(active=True).only("id", "events"))
+    """Active subscriptions, read once per transaction (a bulk capture sends a signal per lead).
+
+    The memo is tied to the connection's on-commit list, which Django replaces on every
+    commit and rollback, so it never outlives the transaction that read it.
+    """
+    conn = transaction.get_connection()
+    memo = getattr(conn, "_webhook_subscriptions", None)
+    if conn.in_atomic_block and memo is not None and memo[0] is conn.run_on_commit:
+        return memo[1]
+    subscriptions = list(WebhookSubscription.objects.filter(active=True).only("id", "events"))
+    if conn.in_atomic_block:
+        conn._webhook_subscriptions = (conn.run_on_commit, subscriptions)
+    return subscriptions
+
+
+def _forget_subscriptions() -> None:
+    transaction.get_connection()._webhook_subscriptions = None
 
 
 def _queue(delivery_ids: list[int]) -> None:
