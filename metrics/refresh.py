@@ -82,6 +82,11 @@ def _ref_filter(path: str, refs: Refs) -> Q:
     return q
 
 
+def _into_mql(events: QuerySet) -> QuerySet:
+    """Transitions into mql (an edit of a lead already in mql writes mql -> mql: not one)."""
+    return events.filter(to_status=LeadStatus.MQL).exclude(from_status=LeadStatus.MQL)
+
+
 # Where each source's facts go in each dimension (campaign: the lead's source campaign).
 _DIM_PATHS: dict[str, dict[str, str]] = {
     "lead": {CAMPAIGN: "campaign_id", OWNER: "owner_id"},
@@ -113,7 +118,7 @@ def _sources(now: dt.datetime) -> list[tuple[str, QuerySet, str, dict[str, Any]]
         ),
         (
             "event",
-            LeadEvent.objects.filter(to_status=LeadStatus.MQL),
+            _into_mql(LeadEvent.objects.all()),
             "at",
             {"mqls": Count("lead_id", distinct=True)},
         ),
@@ -240,14 +245,14 @@ def _rebuild_repeats(dimension: str, first: dt.date, last: dt.date, refs: Refs) 
     row_field = "campaign_id" if dimension == CAMPAIGN else "owner_id"
     tz = zone()
     previous = (
-        LeadEvent.objects.filter(lead_id=OuterRef("lead_id"), to_status=LeadStatus.MQL)
+        _into_mql(LeadEvent.objects.filter(lead_id=OuterRef("lead_id")))
         .annotate(event_day=TruncDate("at", tzinfo=tz))
         .filter(event_day__lt=OuterRef("cell_day"))
         .order_by("-at")
         .values("event_day")[:1]
     )
     rows = (
-        LeadEvent.objects.filter(to_status=LeadStatus.MQL, at__gte=start, at__lt=end)
+        _into_mql(LeadEvent.objects.filter(at__gte=start, at__lt=end))
         .filter(_ref_filter(event_path, refs))
         .annotate(cell_day=TruncDate("at", tzinfo=tz))
         .annotate(prev=Subquery(previous))
@@ -370,9 +375,9 @@ def mark_leads(
         days[lead["id"]].add(local_day(lead["created_at"]))
         campaigns[lead["id"]].add(lead["campaign_id"])
         owners[lead["id"]].add(lead["owner_id"])
-    for event in LeadEvent.objects.filter(
-        lead_id__in=lead_ids, to_status=LeadStatus.MQL
-    ).values_list("lead_id", "at"):
+    for event in _into_mql(LeadEvent.objects.filter(lead_id__in=lead_ids)).values_list(
+        "lead_id", "at"
+    ):
         days[event[0]].add(local_day(event[1]))
     for lead_id, assignee_id, handed_off_at, responded_at in Handoff.objects.filter(
         lead_id__in=lead_ids

@@ -131,3 +131,20 @@ def test_a_pending_handoff_becomes_a_breach_when_its_due_time_passes_without_any
     # Then the handoff counts as breached
     after = selectors.kpi_summary(start=day - dt.timedelta(days=1), end=day)
     assert (after["sla_breached"], after["sla_compliance_rate"]) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_editing_an_mql_lead_is_not_another_move_into_mql(manager):
+    # Given an MQL qualified three days ago
+    now = timezone.now()
+    lead = flow.lead_capture(
+        actor=manager, email="e@example.com", created_at=now - dt.timedelta(days=4)
+    )
+    flow.lead_qualify(lead_id=lead.pk, actor=manager, at=now - dt.timedelta(days=3))
+    # When it is edited today (an "updated" event from mql to mql)
+    flow.lead_update(lead_id=lead.pk, actor=manager, company="Renamed Ltd")
+    refresh.refresh_dirty()
+    # Then today has no MQL, and the lead is one MQL on the day it was qualified
+    today = timezone.localdate()
+    assert selectors.kpi_summary(start=today, end=today)["mqls"] == 0
+    assert selectors.kpi_summary(start=today - dt.timedelta(days=5), end=today)["mqls"] == 1
