@@ -102,7 +102,13 @@ def test_bulk_keeps_valid_rows_and_reports_each_row(marketer_api):
     body = r.json()
     statuses = [row["status"] for row in body["results"]]
     assert statuses == [
-        "created", "invalid", "duplicate", "invalid", "invalid", "duplicate", "invalid",
+        "created",
+        "invalid",
+        "duplicate",
+        "invalid",
+        "invalid",
+        "duplicate",
+        "invalid",
     ]
     assert [row["index"] for row in body["results"]] == list(range(7))
     assert body["results"][2]["existing_id"] == existing.json()["id"]
@@ -136,8 +142,9 @@ def test_bulk_of_1000_rows_uses_a_constant_number_of_queries(marketer_api):
     print(f"bulk 1000 rows: {len(queries)} queries ({len(ours)} not metrics'), {elapsed:.2f}s")
 
 
-def test_lead_list_query_count_does_not_grow_with_the_page(marketer_api, world,
-                                                            django_assert_max_num_queries):
+def test_lead_list_query_count_does_not_grow_with_the_page(
+    marketer_api, world, django_assert_max_num_queries
+):
     for i in range(30):
         marketer_api.post("/api/v1/leads/", {"email": f"l{i}@example.com"}, format="json")
     with django_assert_max_num_queries(6):
@@ -162,8 +169,12 @@ def test_rep_sees_only_own_leads(rep_api, world):
 def test_full_lifecycle_to_won(marketer_api, rep_api, manager_api, rep):
     lead = marketer_api.post("/api/v1/leads/", {"email": "life@example.com"}, format="json")
     lid = lead.json()["id"]
-    assert marketer_api.post(f"/api/v1/leads/{lid}/qualify/", {"score": 70}, format="json").json()[
-        "status"] == "mql"
+    assert (
+        marketer_api.post(f"/api/v1/leads/{lid}/qualify/", {"score": 70}, format="json").json()[
+            "status"
+        ]
+        == "mql"
+    )
     handed = marketer_api.post(f"/api/v1/leads/{lid}/handoff/", {"assignee": rep.pk}, format="json")
     assert handed.json()["owner"] == rep.pk
     assert handed.json()["current_handoff"]["outcome"] == "pending"
@@ -180,7 +191,13 @@ def test_full_lifecycle_to_won(marketer_api, rep_api, manager_api, rep):
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
     events = rep_api.get(f"/api/v1/leads/{lid}/events/").json()["results"]
     assert [e["action"] for e in events] == [
-        "created", "qualify", "handoff", "accept", "convert", "stage_changed", "won"
+        "created",
+        "qualify",
+        "handoff",
+        "accept",
+        "convert",
+        "stage_changed",
+        "won",
     ]
 
 
@@ -201,11 +218,13 @@ def test_reject_requires_a_known_reason(rep_api, world):
 
 def test_backfilled_at_needs_the_permission(marketer_api, manager_api, world):
     lid = world["own"].pk
-    r = marketer_api.post(f"/api/v1/leads/{lid}/disqualify/", {"at": "2020-01-01T00:00:00Z"},
-                          format="json")
+    r = marketer_api.post(
+        f"/api/v1/leads/{lid}/disqualify/", {"at": "2020-01-01T00:00:00Z"}, format="json"
+    )
     assert r.status_code in (403, 409)
-    future = manager_api.post(f"/api/v1/leads/{lid}/accept/", {"at": "2999-01-01T00:00:00Z"},
-                              format="json")
+    future = manager_api.post(
+        f"/api/v1/leads/{lid}/accept/", {"at": "2999-01-01T00:00:00Z"}, format="json"
+    )
     assert future.status_code == 400 and "at" in future.json()
 
 

@@ -8,8 +8,12 @@ ANON, MKT, REP, MGR = "anon", "marketing", "rep", "manager"
 
 
 def _clients(marketer, rep, manager):
-    return {ANON: client_for(None), MKT: client_for(marketer), REP: client_for(rep),
-            MGR: client_for(manager)}
+    return {
+        ANON: client_for(None),
+        MKT: client_for(marketer),
+        REP: client_for(rep),
+        MGR: client_for(manager),
+    }
 
 
 # (method, path template, body, {who: expected status})
@@ -17,41 +21,77 @@ MATRIX = [
     ("get", "/api/v1/campaigns/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
     ("get", "/api/v1/campaigns/{campaign}/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
     ("post", "/api/v1/campaigns/", "campaign", {ANON: 401, MKT: 201, REP: 403, MGR: 201}),
-    ("patch", "/api/v1/campaigns/{campaign}/", {"budget": "5.00"},
-     {ANON: 401, MKT: 200, REP: 403, MGR: 200}),
+    (
+        "patch",
+        "/api/v1/campaigns/{campaign}/",
+        {"budget": "5.00"},
+        {ANON: 401, MKT: 200, REP: 403, MGR: 200},
+    ),
     ("get", "/api/v1/campaigns/{campaign}/costs/", None, {ANON: 401, MKT: 200, REP: 403, MGR: 200}),
-    ("post", "/api/v1/campaigns/{campaign}/costs/", {"date": "2026-01-02", "amount": "10.00"},
-     {ANON: 401, MKT: 201, REP: 403, MGR: 201}),
+    (
+        "post",
+        "/api/v1/campaigns/{campaign}/costs/",
+        {"date": "2026-01-02", "amount": "10.00"},
+        {ANON: 401, MKT: 201, REP: 403, MGR: 201},
+    ),
     ("get", "/api/v1/sales-costs/", None, {ANON: 401, MKT: 403, REP: 403, MGR: 200}),
-    ("post", "/api/v1/sales-costs/", {"date": "2026-01-02", "amount": "10.00"},
-     {ANON: 401, MKT: 403, REP: 403, MGR: 201}),
+    (
+        "post",
+        "/api/v1/sales-costs/",
+        {"date": "2026-01-02", "amount": "10.00"},
+        {ANON: 401, MKT: 403, REP: 403, MGR: 201},
+    ),
     ("get", "/api/v1/leads/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
     ("post", "/api/v1/leads/", "lead", {ANON: 401, MKT: 201, REP: 403, MGR: 201}),
     ("post", "/api/v1/leads/bulk/", {"leads": []}, {ANON: 401, MKT: 200, REP: 403, MGR: 200}),
     ("get", "/api/v1/leads/{own}/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
     ("get", "/api/v1/leads/{other}/", None, {ANON: 401, MKT: 200, REP: 404, MGR: 200}),
-    ("patch", "/api/v1/leads/{own}/", {"company": "Acme"},
-     {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
-    ("patch", "/api/v1/leads/{other}/", {"company": "Acme"},
-     {ANON: 401, MKT: 200, REP: 404, MGR: 200}),
+    (
+        "patch",
+        "/api/v1/leads/{own}/",
+        {"company": "Acme"},
+        {ANON: 401, MKT: 200, REP: 200, MGR: 200},
+    ),
+    (
+        "patch",
+        "/api/v1/leads/{other}/",
+        {"company": "Acme"},
+        {ANON: 401, MKT: 200, REP: 404, MGR: 200},
+    ),
     ("patch", "/api/v1/leads/{own}/", {"score": 99}, {ANON: 401, MKT: 200, REP: 403, MGR: 200}),
     ("get", "/api/v1/leads/{own}/events/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
     ("get", "/api/v1/leads/{other}/events/", None, {ANON: 401, MKT: 200, REP: 404, MGR: 200}),
     ("post", "/api/v1/leads/{own}/accept/", {}, {ANON: 401, MKT: 403, REP: 200, MGR: 200}),
     ("post", "/api/v1/leads/{other}/accept/", {}, {ANON: 401, MKT: 403, REP: 404, MGR: 200}),
-    ("post", "/api/v1/leads/{own}/reject/", {"reason": "no_budget"},
-     {ANON: 401, MKT: 403, REP: 200, MGR: 200}),
-    ("post", "/api/v1/leads/{own}/reassign/", {"assignee": "{other_rep}"},
-     {ANON: 401, MKT: 403, REP: 403, MGR: 200}),
+    (
+        "post",
+        "/api/v1/leads/{own}/reject/",
+        {"reason": "no_budget"},
+        {ANON: 401, MKT: 403, REP: 200, MGR: 200},
+    ),
+    (
+        "post",
+        "/api/v1/leads/{own}/reassign/",
+        {"assignee": "{other_rep}"},
+        {ANON: 401, MKT: 403, REP: 403, MGR: 200},
+    ),
     ("get", "/api/v1/handoffs/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
     ("get", "/api/v1/opportunities/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
-    ("get", "/api/v1/kpis/summary/?start=2026-01-01&end=2026-01-31", None,
-     {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
+    (
+        "get",
+        "/api/v1/kpis/summary/?start=2026-01-01&end=2026-01-31",
+        None,
+        {ANON: 401, MKT: 200, REP: 200, MGR: 200},
+    ),
     ("post", "/api/v1/kpis/recompute/", None, {ANON: 401, MKT: 403, REP: 403, MGR: 202}),
     ("get", "/api/v1/users/?role=sales", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
     ("get", "/api/v1/webhooks/", None, {ANON: 401, MKT: 200, REP: 403, MGR: 200}),
-    ("post", "/api/v1/webhooks/", {"url": "http://127.0.0.1:9/hook", "events": ["lead.created"]},
-     {ANON: 401, MKT: 201, REP: 403, MGR: 201}),
+    (
+        "post",
+        "/api/v1/webhooks/",
+        {"url": "http://127.0.0.1:9/hook", "events": ["lead.created"]},
+        {ANON: 401, MKT: 201, REP: 403, MGR: 201},
+    ),
     ("get", "/api/v1/schema/", None, {ANON: 200, MKT: 200, REP: 200, MGR: 200}),
     ("get", "/api/v1/docs/", None, {ANON: 200, MKT: 200, REP: 200, MGR: 200}),
 ]
@@ -69,15 +109,20 @@ def _fill(value, ids):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", [ANON, MKT, REP, MGR])
-@pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX,
-                         ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
+)
 def test_permission_matrix(
     who, method, path, body, expected, world, marketer, rep, other_rep, manager, settings
 ):
     # given: a lead of `rep`, a lead of `other_rep`, and a client of each role
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
-    ids = {"campaign": world["campaign"].pk, "own": world["own"].pk,
-           "other": world["other"].pk, "other_rep": other_rep.pk}
+    ids = {
+        "campaign": world["campaign"].pk,
+        "own": world["own"].pk,
+        "other": world["other"].pk,
+        "other_rep": other_rep.pk,
+    }
     if body == "campaign":
         body = {"name": f"New {who}", "channel": "seo", "start_date": "2026-01-01"}
     elif body == "lead":
