@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from leads.models import Campaign, Channel
@@ -161,8 +161,6 @@ def _trunc(interval: str) -> Any:
         return TruncWeek("day")
     if interval == "month":
         return TruncMonth("day")
-    from django.db.models import F
-
     return F("day")
 
 
