@@ -40,7 +40,7 @@ def test_docs_page_uses_local_static_files(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_schemathesis_finds_no_server_error_nor_schema_violation(live_server, settings):
+def test_schemathesis_finds_no_server_error_nor_schema_violation(live_server, settings, tmp_path):
     # given a manager's token and a few objects to find
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     manager = factories.UserFactory(role="manager")
@@ -72,7 +72,8 @@ def test_schemathesis_finds_no_server_error_nor_schema_violation(live_server, se
             "--seed",
             "1",
         ],
-        cwd=ROOT,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=240,
