@@ -38,8 +38,11 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:  # a workspace whose pages are not wired in this build
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"url": url, "label": item.label, "active": active})
+        items.append({"url": url, "label": item.label, "active": False})
+    # The current page's link is the one with the longest URL that the path starts with.
+    matches = [entry for entry in items if request.path.startswith(entry["url"])]
+    if matches:
+        max(matches, key=lambda entry: len(entry["url"]))["active"] = True
     return items
 
 

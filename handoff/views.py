@@ -441,7 +441,12 @@ def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     """Step 3: progress (polled by htmx every second while it runs), then the report."""
     lead_import = _import_or_404(import_id)
-    context = {"lead_import": lead_import, "report": lead_import.report[:500]}
+    labels = dict(imports.IMPORT_FIELDS)
+    report = [
+        {**entry, "field_label": labels.get(entry.get("field"), entry.get("field"))}
+        for entry in lead_import.report[:500]
+    ]
+    context = {"lead_import": lead_import, "report": report}
     if request.htmx:
         return render(request, "handoff/partials/_import_progress.html", context)
     return render(request, "handoff/import_detail.html", context)

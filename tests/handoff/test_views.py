@@ -100,14 +100,14 @@ def test_lead_list_is_refused_to_sales_and_sends_anonymous_to_sign_in(rep):
     assert anonymous.status_code == 302 and reverse("login") in anonymous["Location"]
 
 
-@pytest.mark.parametrize("page", ["lead_list", "notifications"])
+@pytest.mark.parametrize("url_name", ["lead_list", "notifications"])
 def test_list_pages_run_the_same_number_of_queries_for_2_and_20_rows(
-    marketer, rep, marketer_client, page
+    marketer, rep, marketer_client, url_name
 ):
     # Given 2 handed-off leads (with campaigns, owners and notifications), count the queries
     def measure() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            response = marketer_client.get(reverse(f"handoff:{page}"))
+            response = marketer_client.get(reverse(f"handoff:{url_name}"))
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
