@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -89,8 +90,10 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def lead_bulk(request: HttpRequest) -> HttpResponse:
     """Apply one move to each checked lead; each lead moves (or is refused) on its own."""
     form = BulkActionForm(request.POST)
-    back = request.POST.get("next") or reverse("handoff:lead_list")
-    if not back.startswith("/"):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("handoff:lead_list")
     if not form.is_valid():
         for errors in form.errors.values():
