@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from crm import webhooks
 from crm.models import WebhookDelivery
@@ -10,15 +10,17 @@ from crm.models import WebhookDelivery
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="crm.tasks.deliver_webhook", ignore_result=True)
-def deliver_webhook(delivery_id: int) -> str:
-    """Send a delivery once; when it failed and may retry, queue the next try after backoff."""
+@shared_task(name="crm.tasks.deliver_webhook", ignore_result=True, bind=True)
+def deliver_webhook(self: Task, delivery_id: int) -> str:
+    """Send a delivery once; when it failed and may retry, queue the next try after backoff
+    (on the queue this message came from)."""
     status = webhooks.deliver(delivery_id)
     if status == WebhookDelivery.Status.PENDING:
         attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
         countdown = webhooks.backoff(attempts).total_seconds()
         try:
-            deliver_webhook.apply_async((delivery_id,), countdown=countdown)
+            queue = (self.request.delivery_info or {}).get("routing_key")
+            deliver_webhook.apply_async((delivery_id,), countdown=countdown, queue=queue)
         except Exception:  # broker down: the beat sweep picks the row up when it is due
             logger.warning("could not queue retry of webhook delivery %s", delivery_id)
     return status

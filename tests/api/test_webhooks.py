@@ -219,3 +219,49 @@ def test_unknown_event_is_refused(marketer_api, settings):
         format="json",
     )
     assert r.status_code == 400 and "events" in r.json()
+
+
+@pytest.fixture
+def webhook_worker(request, monkeypatch):
+    """A real Celery worker that may post to 127.0.0.1 and retries after one second."""
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
+    monkeypatch.setenv("WEBHOOK_RETRY_BASE_SECONDS", "1")
+    return request.getfixturevalue("celery_worker_process")
+
+
+def _wait_for(predicate, seconds: float = 30.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_delivers_and_retries_a_failing_receiver(
+    webhook_worker, receiver_factory, marketer, settings
+):
+    # given a receiver that fails once, subscribed to lead.created (committed)
+    from handoff import services
+
+    receiver = receiver_factory([500, 204])
+    subscription = webhooks.subscription_create(
+        actor=marketer, url=receiver.url, events=["lead.created"], secret="worker-secret-123456"
+    )
+    # when a lead is captured and the move commits
+    services.lead_capture(actor=marketer, email="worker@example.com")
+    # then the worker posts it, fails, and retries after the backoff
+    assert _wait_for(lambda: len(receiver.received) >= 2), receiver.received
+    assert _wait_for(
+        lambda: WebhookDelivery.objects.filter(
+            subscription=subscription, status="succeeded"
+        ).exists()
+    )
+    headers, body = receiver.received[1]
+    assert webhooks.verify(body, "worker-secret-123456", headers["X-Signature"])
+    assert [a.status_code for a in WebhookAttempt.objects.order_by("id")] == [500, 204]
