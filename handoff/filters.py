@@ -27,13 +27,23 @@ class LeadFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(
-        choices=LeadStatus.choices, label=_("Status"), widget=forms.SelectMultiple
+        choices=LeadStatus.choices,
+        label=_("Status"),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Ctrl or Cmd + click to choose several."),
     )
-    campaign = django_filters.ModelChoiceFilter(queryset=_campaigns, label=_("Campaign"))
+    campaign = django_filters.ModelChoiceFilter(
+        queryset=_campaigns, label=_("Campaign"), empty_label=_("All campaigns")
+    )
     channel = django_filters.ChoiceFilter(
-        field_name="campaign__channel", choices=Channel.choices, label=_("Channel")
+        field_name="campaign__channel",
+        choices=Channel.choices,
+        label=_("Channel"),
+        empty_label=_("All channels"),
     )
-    owner = django_filters.ModelChoiceFilter(queryset=_reps, label=_("Sales rep"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=_reps, label=_("Sales rep"), empty_label=_("All reps")
+    )
     score_min = django_filters.NumberFilter(
         field_name="score", lookup_expr="gte", label=_("Minimum score")
     )

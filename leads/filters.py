@@ -9,8 +9,12 @@ from leads.models import Campaign, CampaignStatus, Channel
 
 class CampaignFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    status = django_filters.ChoiceFilter(choices=CampaignStatus.choices, label=_("Status"))
+    channel = django_filters.ChoiceFilter(
+        choices=Channel.choices, label=_("Channel"), empty_label=_("All channels")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CampaignStatus.choices, label=_("Status"), empty_label=_("All statuses")
+    )
 
     class Meta:
         model = Campaign

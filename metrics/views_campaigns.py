@@ -36,6 +36,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     }
     rows = [{**kpis.get(campaign.pk, {}), "campaign": campaign} for campaign in campaigns]
     unattributed = kpis.get(None)
+    if unattributed and not (unattributed.get("leads") or unattributed.get("marketing_spend")):
+        unattributed = None
     filtered = any(request.GET.get(name) for name in ("q", "channel", "status"))
     context = {
         "rows": rows,
