@@ -274,7 +274,9 @@ def import_start(*, import_id: int, actor: AbstractBaseUser, mapping: dict[str, 
         lead_import.mapping = clean
         lead_import.status = LeadImportStatus.QUEUED
         lead_import.save(update_fields=["mapping", "status"])
-        transaction.on_commit(lambda: _queue(lead_import.pk))
+        # robust: a broker that is down (or an eager run that fails) must not turn the page
+        # into an error; the import stays "queued" and the page says so.
+        transaction.on_commit(lambda: _queue(lead_import.pk), robust=True)
     return lead_import
 
 
