@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from crm.models import IdempotencyKey
+from crm.models import IdempotencyKey, WebhookEvent
 from crm.webhooks_api import WebhookSubscriptionViewSet
 from handoff.api.urls import routes as handoff_routes
 from handoff.errors import DuplicateLead, InvalidInput, InvalidTransition, WorkflowError
@@ -214,6 +214,34 @@ DUPLICATE_ERROR_SCHEMA = {
     "required": ["detail", "code", "existing_id"],
 }
 
+WEBHOOK_BODY_SCHEMA = {
+    "type": "object",
+    "description": (
+        "The JSON body POSTed to a subscription's URL (not an endpoint of this API). Header "
+        "`X-Signature: sha256=<hex HMAC-SHA256 of the raw body with the subscription's "
+        "secret>`; answer 2xx within the timeout, or the delivery is retried with backoff."
+    ),
+    "properties": {
+        "event": {"type": "string", "enum": [e.value for e in WebhookEvent]},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "data": {
+            "type": "object",
+            "properties": {
+                "lead": {"type": "object", "description": "the lead after the move"},
+                "action": {"type": "string", "description": "the workflow action"},
+                "from_status": {"type": "string"},
+                "to_status": {"type": "string"},
+                "actor": {"type": "integer", "nullable": True},
+                "at": {"type": "string", "format": "date-time"},
+                "input": {"type": "object", "description": "the move's input"},
+                "handoff": {"type": "object", "description": "when the move has one"},
+                "opportunity": {"type": "object", "description": "when the move has one"},
+            },
+        },
+    },
+    "required": ["event", "occurred_at", "data"],
+}
+
 ERROR_RESPONSES = {
     "400": "Invalid input: field errors, malformed JSON or query parameters.",
     "401": "No credentials, or an invalid or revoked token.",
@@ -231,6 +259,7 @@ def postprocess_schema(result: dict[str, Any], generator: Any, **kwargs: Any) ->
     schemas["Error"] = ERROR_SCHEMA
     schemas["TransitionError"] = TRANSITION_ERROR_SCHEMA
     schemas["DuplicateError"] = DUPLICATE_ERROR_SCHEMA
+    schemas["WebhookBody"] = WEBHOOK_BODY_SCHEMA
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     conflict = {
         "application/json": {

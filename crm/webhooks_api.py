@@ -50,7 +50,8 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
             "Each event is POSTed to `url` as JSON `{event, occurred_at, data}` with the header "
             "`X-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`. A non-2xx "
             "answer or a timeout is retried with exponential backoff; every attempt is logged. "
-            "URLs on private or loopback addresses are refused."
+            "URLs on private or loopback addresses are refused. The body is described by the "
+            "`WebhookBody` schema."
         ),
     ),
     destroy=extend_schema(summary="Cancel a webhook subscription", tags=["webhooks"]),

@@ -39,7 +39,7 @@ def test_docs_page_uses_local_static_files(client):
     assert "cdn" not in html.lower()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_schemathesis_finds_no_server_error_nor_schema_violation(live_server, settings, tmp_path):
     # given a manager's token and a few objects to find
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True

@@ -242,7 +242,7 @@ def _wait_for(predicate, seconds: float = 30.0) -> bool:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_delivers_and_retries_a_failing_receiver(
     webhook_worker, receiver_factory, marketer, settings
 ):
