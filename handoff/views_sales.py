@@ -76,6 +76,9 @@ def countdown(due: dt.datetime, now: dt.datetime) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------
 # Inbox
 
+# Accepted leads listed under the inbox, the longest waiting first.
+ACCEPTED_SHOWN = 25
+
 INBOX_FORMS: dict[str, type[forms.Form]] = {
     "accept": AcceptForm,
     "reject": RejectForm,
@@ -118,7 +121,8 @@ def _accepted_row(lead: Lead, **extra: Any) -> dict[str, Any]:
 def _inbox_context(request: HttpRequest, override: dict[str, Any] | None = None) -> dict[str, Any]:
     now = timezone.now()
     rows = [_pending_row(h, now) for h in selectors.inbox_for(rep=request.user)]
-    accepted = [_accepted_row(lead) for lead in selectors.accepted_leads_for(rep=request.user)]
+    waiting = list(selectors.accepted_leads_for(rep=request.user)[: ACCEPTED_SHOWN + 1])
+    accepted = [_accepted_row(lead) for lead in waiting[:ACCEPTED_SHOWN]]
     if override:
         for row_list in (rows, accepted):
             for index, row in enumerate(row_list):
@@ -128,6 +132,8 @@ def _inbox_context(request: HttpRequest, override: dict[str, Any] | None = None)
         "rows": rows,
         "accepted_rows": accepted,
         "overdue_count": sum(1 for row in rows if row["clock"]["overdue"]),
+        "accepted_more": len(waiting) > ACCEPTED_SHOWN,
+        "accepted_shown": ACCEPTED_SHOWN,
         "now": now,
     }
 

@@ -5,11 +5,13 @@ with the system Chromium (never run `playwright install`). Playwright's sync API
 event loop, so Django's async-safety check is relaxed for the live server's database use.
 """
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from tests.conftest import _unavailable
 
@@ -37,6 +39,24 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def _chromium_gate(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("browser") and not Path(CHROMIUM).is_file():
         _unavailable(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request: pytest.FixtureRequest) -> None:
+    """Recreate the role groups of the data migration: a transactional test before this one
+    may have flushed them (groups are data, not schema)."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    roles = importlib.import_module("handoff.migrations.0002_roles")
+    for role, by_app in roles.ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for app_label, codenames in by_app.items():
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
 
 
 @pytest.fixture

@@ -308,3 +308,15 @@ def test_leads_model_unchanged_by_a_page_view(marketer, rep, rep_client):
     before = Lead.objects.get(pk=lead.pk).updated_at
     rep_client.get(reverse("handoff:inbox"))
     assert Lead.objects.get(pk=lead.pk).updated_at == before
+
+
+def test_accepted_leads_are_capped_longest_waiting_first(marketer, rep, rep_client, settings):
+    from handoff import views_sales
+
+    for _ in range(views_sales.ACCEPTED_SHOWN + 1):
+        lead_in_state("accepted", marketer=marketer, rep=rep)
+
+    body = rep_client.get(reverse("handoff:inbox")).content.decode()
+
+    assert body.count("state-accepted") == views_sales.ACCEPTED_SHOWN
+    assert "have waited longest are listed" in body
