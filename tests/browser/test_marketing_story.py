@@ -93,6 +93,11 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.get_by_role("heading", name=t("No campaigns yet"))).to_be_visible()
     shot("empty-workspace")
+    # (the keyboard reaches the skip link first, and it leads to the page's content)
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
 
     # When they create a campaign (a bad end date first: the form keeps the input)
     page.get_by_role("link", name=t("New campaign")).first.click()
