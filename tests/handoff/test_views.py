@@ -2,6 +2,9 @@
 moves, notifications; refusals become messages, bad input stays with its field errors, and
 the lists run a constant number of queries."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -361,3 +364,24 @@ def test_cannot_read_someone_elses_notification(marketer, rep, marketer_client):
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None and lead.pk
+
+
+def test_lead_list_filters_by_creation_day_in_the_project_time_zone(
+    marketer, marketer_client, settings
+):
+    # Given leads created late on March 1st and early on March 2nd, New York time
+    settings.TIME_ZONE = "America/New_York"
+    ny = ZoneInfo("America/New_York")
+    late = lead_in_state("new", marketer=marketer, email="late@example.com")
+    early = lead_in_state("new", marketer=marketer, email="early@example.com")
+    Lead.objects.filter(pk=late.pk).update(created_at=dt.datetime(2026, 3, 1, 23, 30, tzinfo=ny))
+    Lead.objects.filter(pk=early.pk).update(created_at=dt.datetime(2026, 3, 2, 0, 30, tzinfo=ny))
+
+    # When marketing asks for the leads created on March 2nd
+    body = marketer_client.get(
+        reverse("handoff:lead_list"),
+        {"created_after": "2026-03-02", "created_before": "2026-03-02"},
+    ).content.decode()
+
+    # Then only the one created that day (local time) is listed
+    assert "early@example.com" in body and "late@example.com" not in body
