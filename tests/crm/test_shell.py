@@ -138,3 +138,19 @@ def test_numbers_and_money_follow_the_locale(language, expected):
 
     assert shown == expected
 
+
+
+def test_a_refused_page_explains_itself_in_the_shell(rep):
+    response = _client(rep).get(reverse("metrics:campaign_list"))
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "This page is not part of your workspace" in body
+    assert 'class="site-header"' in body
+
+
+def test_a_missing_lead_is_a_friendly_404(marketer):
+    response = _client(marketer).get(reverse("handoff:lead_detail", args=[999999]))
+
+    assert response.status_code == 404
+    assert "Nothing here" in response.content.decode()
