@@ -160,3 +160,27 @@ def test_campaign_pages_are_refused_to_sales(rep):
     client.force_login(rep)
 
     assert client.get(reverse("metrics:campaign_list")).status_code == 403
+
+
+def test_campaign_page_runs_the_same_queries_for_2_and_20_answers(
+    marketer, rep, marketer_client, rollups
+):
+    campaign = CampaignFactory()
+    url = reverse("metrics:campaign_detail", args=[campaign.pk])
+
+    def measure() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert marketer_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def answer(n: int) -> None:
+        for _ in range(n):
+            lead = lead_in_state("handed_off", marketer=marketer, rep=rep, campaign=campaign)
+            services.lead_reject(lead_id=lead.pk, actor=rep, reason="spam", feedback="Bot")
+
+    with rollups():
+        answer(2)
+    two = measure()
+    with rollups():
+        answer(18)
+    assert measure() == two
