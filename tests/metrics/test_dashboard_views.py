@@ -281,3 +281,51 @@ def test_dates_are_inclusive_in_a_custom_range(manager, marketer, rep):
         {"preset": "custom", "start": yesterday.isoformat(), "end": yesterday.isoformat()},
     )
     assert _tiles(response.content.decode())["leads"] == "0"
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_sorted_breakdown_partial_query_count_is_constant(
+    manager, marketer, rep, rows, django_assert_max_num_queries
+):
+    _history(marketer, rep, rows=rows)
+    client = _client(manager)
+    with django_assert_max_num_queries(BREAKDOWN_PARTIAL_QUERIES) as captured:
+        response = client.get(
+            reverse("metrics:dashboard"),
+            {"sort_campaign": "-revenue"},
+            HTTP_HX_TARGET="breakdown-campaign",
+            **HTMX,
+        )
+    assert response.content.decode().count("<tr>") == rows + 2  # header, campaigns, unattributed
+    assert len(captured) == BREAKDOWN_PARTIAL_QUERIES
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_overdue_after_reassign_and_its_export_have_constant_query_counts(
+    manager, marketer, rep, other_rep, rows, django_assert_max_num_queries
+):
+    leads = [lead_in_state("handed_off", marketer=marketer, rep=rep) for _ in range(rows)]
+    for lead in leads:
+        _make_overdue(lead)
+    client = _client(manager)
+    client.get(reverse("metrics:dashboard"))  # warm the session
+    with django_assert_max_num_queries(REASSIGN_QUERIES) as reassign:
+        response = client.post(
+            reverse("metrics:reassign", args=[leads[0].pk]),
+            {f"reassign-{leads[0].pk}-assignee": other_rep.pk},
+            **HTMX,
+        )
+    assert response.content.decode().count('<tr id="overdue-') == rows - 1
+    with django_assert_max_num_queries(OVERDUE_EXPORT_QUERIES) as export:
+        rows_out = _csv(client.get(reverse("metrics:export"), {"table": "overdue"}))
+    assert len(rows_out) == rows  # header + the rows - 1 still overdue
+    assert (len(reassign), len(export)) == (REASSIGN_QUERIES, OVERDUE_EXPORT_QUERIES)
+
+
+# session, user, roles, campaigns (filter form), the campaign breakdown (measured: 6)
+BREAKDOWN_PARTIAL_QUERIES = 6
+# The move (lock, checks, handoff rows, audit event, notification, rollup cells) and the
+# overdue list after it: the same 21 for 2 and 20 overdue rows.
+REASSIGN_QUERIES = 21
+# session, user, roles, the overdue handoffs with their leads, campaigns and reps
+OVERDUE_EXPORT_QUERIES = 4
