@@ -19,8 +19,11 @@ PRESET_CHOICES = [
     (CUSTOM, _("Custom range")),
 ]
 
-# The longest custom range the dashboard accepts (ten years of days).
+# The longest custom range the dashboard accepts (ten years of days), and the days a range
+# may use (so that its comparison period and trend window stay valid dates).
 MAX_RANGE_DAYS = 3660
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,15 @@ class DashboardFilterForm(forms.Form):
                 self.add_error("start", _("Enter the first day of the custom range."))
             if end is None and "end" not in self.errors:
                 self.add_error("end", _("Enter the last day of the custom range."))
+            for name in ("start", "end"):
+                day = data.get(name)
+                if day and not dateranges.EARLIEST <= day <= dateranges.LATEST:
+                    self.add_error(
+                        name,
+                        _("Choose a day between %(first)s and %(last)s.")
+                        % {"first": dateranges.EARLIEST.year, "last": dateranges.LATEST.year},
+                    )
+            start, end = data.get("start"), data.get("end")
             if start and end:
                 if end < start:
                     self.add_error("end", _("The last day must be on or after the first day."))

@@ -329,3 +329,28 @@ BREAKDOWN_PARTIAL_QUERIES = 6
 REASSIGN_QUERIES = 21
 # session, user, roles, the overdue handoffs with their leads, campaigns and reps
 OVERDUE_EXPORT_QUERIES = 4
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"preset": "custom", "start": "0001-01-01", "end": "0001-12-31"}, "start"),
+        ({"preset": "custom", "start": "2026-01-01", "end": "9999-12-31"}, "end"),
+        ({"preset": "custom", "start": "yesterday", "end": "2026-01-01"}, "start"),
+        ({"preset": "custom"}, "start"),
+        ({"preset": "fortnight"}, "preset"),
+        ({"campaign": "999999"}, "campaign"),
+        ({"campaign": "x'; drop"}, "campaign"),
+        ({"channel": "carrier_pigeon"}, "channel"),
+    ],
+)
+def test_bad_filters_are_field_errors_never_a_500(manager, params, field):
+    client = _client(manager)
+    for extra in ({}, {"HTTP_HX_TARGET": "dashboard-body", **HTMX}):
+        response = client.get(reverse("metrics:dashboard"), params, **extra)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert f'id="field-{field}"' in body
+        assert 'class="field has-error' in body.split(f'id="field-{field}"')[0].rsplit("<div", 1)[1]
+    export = client.get(reverse("metrics:export"), {**params, "table": "summary"})
+    assert export.status_code == 302
