@@ -1036,10 +1036,14 @@ def opportunity_update(
     name: str | None = None,
     amount: Decimal | int | str | None = None,
     expected_close_date: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Opportunity:
     """Edit an open opportunity. A stage change writes "stage_changed"; other edits "updated"
-    (with `opportunity` set); nothing changed, no event."""
+    (with `opportunity` set); nothing changed, no event. `at` backfills the change's time."""
     opportunity, lead = _lock_opportunity(opportunity_id, actor, "change")
+    when = _check_backfill(actor=actor, at=at)
+    if at is not None:
+        _check_after_previous(lead, when)
     errors: dict[str, list[str]] = {}
     changed: dict[str, list[Any]] = {}
     if stage is not None:
@@ -1074,7 +1078,7 @@ def opportunity_update(
         lead,
         actor=actor,
         action=Action.STAGE_CHANGED if "stage" in changed else Action.UPDATED,
-        when=_now(),
+        when=when,
         data={"changed": changed},
     )
     return opportunity
