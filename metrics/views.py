@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from handoff import selectors as handoff_selectors
 from handoff import services as handoff_services
 from handoff.errors import InvalidInput, WorkflowError
+from leads.models import Lead
 from leads.roles import MANAGER, ROLES, has_role
 from metrics import dashboard, dateranges, kpis
 from metrics import selectors as kpi_selectors
@@ -360,6 +361,10 @@ def reassign(request: HttpRequest, lead_id: int) -> HttpResponse:
     _require_role(request)
     if not has_role(request.user, MANAGER):
         raise PermissionDenied(_("Only a manager may reassign a lead."))
+    try:
+        handoff_selectors.lead_get(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist as exc:
+        raise Http404(_("No such lead.")) from exc
     reps = _reps()
     form = ReassignForm(request.POST, reps=reps, prefix=f"reassign-{lead_id}")
     notice = error = ""
@@ -385,8 +390,12 @@ def reassign(request: HttpRequest, lead_id: int) -> HttpResponse:
         else:
             messages.error(request, error or _("Choose a rep to reassign the lead to."))
         return redirect(reverse("metrics:dashboard") + "#overdue")
-    override = {} if notice else {lead_id: {"form": form, "error": error}}
-    context = {"overdue": _overdue(request, reps=reps, override=override), "notice": notice}
+    override = {} if notice else {lead_id: {"form": form}}
+    context = {
+        "overdue": _overdue(request, reps=reps, override=override),
+        "notice": notice,
+        "error": error,
+    }
     return render(request, "metrics/partials/_overdue.html", context)
 
 

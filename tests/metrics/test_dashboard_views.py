@@ -325,8 +325,8 @@ def test_overdue_after_reassign_and_its_export_have_constant_query_counts(
 # session, user, roles, campaigns (filter form), the campaign breakdown (measured: 6)
 BREAKDOWN_PARTIAL_QUERIES = 6
 # The move (lock, checks, handoff rows, audit event, notification, rollup cells) and the
-# overdue list after it: the same 21 for 2 and 20 overdue rows.
-REASSIGN_QUERIES = 21
+# overdue list after it: the same 22 for 2 and 20 overdue rows.
+REASSIGN_QUERIES = 22
 # session, user, roles, the overdue handoffs with their leads, campaigns and reps
 OVERDUE_EXPORT_QUERIES = 4
 
@@ -354,3 +354,25 @@ def test_bad_filters_are_field_errors_never_a_500(manager, params, field):
         assert 'class="field has-error' in body.split(f'id="field-{field}"')[0].rsplit("<div", 1)[1]
     export = client.get(reverse("metrics:export"), {**params, "table": "summary"})
     assert export.status_code == 302
+
+
+def test_reassigning_a_lead_that_does_not_exist_is_a_404(manager, other_rep):
+    response = _client(manager).post(
+        reverse("metrics:reassign", args=[987654]), {"reassign-987654-assignee": other_rep.pk}
+    )
+    assert response.status_code == 404
+
+
+def test_reassigning_a_lead_that_is_no_longer_pending_is_a_message(
+    manager, marketer, rep, other_rep
+):
+    lead = lead_in_state("accepted", marketer=marketer, rep=rep)
+    response = _client(manager).post(
+        reverse("metrics:reassign", args=[lead.pk]),
+        {f"reassign-{lead.pk}-assignee": other_rep.pk},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert 'class="row-error" role="alert"' in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.owner_id == rep.pk
