@@ -183,7 +183,13 @@ def _answer(
 ) -> HttpResponse:
     """Validate the row's `which` form, make the move, answer with the row (or the page)."""
     _require_sales(request)
-    lead = _lead_for(request, lead_id)
+    try:
+        lead = _lead_for(request, lead_id)
+    except Http404:
+        if not request.htmx:
+            raise
+        # A stale row (the lead was reassigned meanwhile): say so in place of the row.
+        return render(request, "handoff/partials/_inbox_row_gone.html", {"lead_id": lead_id})
     form = INBOX_FORMS[which](request.POST, prefix=f"{which}-{lead.pk}")
     error = ""
     if form.is_valid():

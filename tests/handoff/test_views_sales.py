@@ -153,7 +153,9 @@ def test_a_refused_move_is_a_message_in_the_row_not_an_error_page(marketer, rep,
 
 def test_another_reps_lead_is_not_found(marketer, rep, other_rep, rep_client):
     lead = lead_in_state("handed_off", marketer=marketer, rep=other_rep)
-    assert _post(rep_client, "inbox_accept", lead.pk, {}).status_code == 404
+    assert _post(rep_client, "inbox_accept", lead.pk, {}, htmx=False).status_code == 404
+    stale_row = _post(rep_client, "inbox_accept", lead.pk, {})
+    assert "no longer in your inbox" in stale_row.content.decode()
     lead.refresh_from_db()
     assert lead.status == LeadStatus.HANDED_OFF
 
