@@ -1,11 +1,14 @@
 """Celery tasks of the integrations: send one webhook delivery, sweep due deliveries."""
 
+import datetime as dt
 import logging
 
 from celery import Task, shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from crm import webhooks
-from crm.models import WebhookDelivery
+from crm.models import IdempotencyKey, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +36,11 @@ def webhooks_retry_due() -> int:
     for delivery_id in ids:
         deliver_webhook.delay(delivery_id)
     return len(ids)
+
+
+@shared_task(name="crm.tasks.idempotency_keys_prune", ignore_result=True)
+def idempotency_keys_prune() -> int:
+    """Beat: forget Idempotency-Key answers older than IDEMPOTENCY_KEY_TTL_HOURS."""
+    cutoff = timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE["webhooks-retry-due"] = {
     "task": "crm.tasks.webhooks_retry_due",
     "schedule": 60.0,
 }
+# Idempotency-Key answers are replayed for this long, then forgotten by a beat task.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["idempotency-keys-prune"] = {
+    "task": "crm.tasks.idempotency_keys_prune",
+    "schedule": 3600.0,
+}
 
 # KPI rollups: recompute the dirty cells (a safety net behind the on-commit refresh, and
 # how pending handoffs that fall past their SLA become breaches without any move).

@@ -118,3 +118,37 @@ def test_malformed_requests_never_answer_500(manager, world, method, path, body,
         assert isinstance(body["detail"], str) and isinstance(body["code"], str)
     else:  # a bulk of bad rows answers per row; an unknown ordering field is ignored
         assert path.endswith("bulk/") or "ordering=" in path
+
+
+def test_idempotency_keys_older_than_the_ttl_are_pruned(marketer_api, settings):
+    from crm.models import IdempotencyKey
+    from crm.tasks import idempotency_keys_prune
+
+    settings.IDEMPOTENCY_KEY_TTL_HOURS = 24
+    marketer_api.post(
+        "/api/v1/leads/",
+        {"email": "old-key@example.com"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="old",
+    )
+    marketer_api.post(
+        "/api/v1/leads/",
+        {"email": "new-key@example.com"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="new",
+    )
+    IdempotencyKey.objects.filter(key="old").update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    assert idempotency_keys_prune() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_admin_lists_tokens_and_delivery_logs(admin_client, manager):
+    client_for(manager)  # one token
+    for url in (
+        "/admin/crm/apitoken/",
+        "/admin/crm/webhooksubscription/",
+        "/admin/crm/webhookdelivery/",
+    ):
+        assert admin_client.get(url).status_code == 200, url
