@@ -57,3 +57,20 @@ def test_seed_demo_twice_loads_once_with_every_state_and_honest_events() -> None
     call_command("seed_demo", "--leads", "700", stdout=again)
     assert "already loaded" in again.getvalue()
     assert counts() == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_reset_reloads_the_same_data() -> None:
+    # given a seeded demo
+    call_command("seed_demo", "--leads", "150", stdout=StringIO())
+    first = counts()
+    statuses = sorted(Lead.objects.values_list("external_id", "status"))
+
+    # when it is reset and loaded again
+    out = StringIO()
+    call_command("seed_demo", "--reset", "--leads", "150", stdout=out)
+
+    # then the demo data is the same (fixed random seed), not doubled
+    assert "Demo data deleted." in out.getvalue()
+    assert counts() == first
+    assert sorted(Lead.objects.values_list("external_id", "status")) == statuses
