@@ -15,6 +15,9 @@ from tests import factories
 
 @pytest.mark.postgres
 @pytest.mark.redis
+# The worker needs committed rows (transactional); serialized_rollback puts back the roles
+# the migrations created, which the flush after the test would otherwise remove.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_move_reaches_the_summary_through_a_real_worker(celery_worker_process, manager, rep):
     # Given a committed MQL and a running worker
     campaign = factories.CampaignFactory()
