@@ -36,7 +36,8 @@ def main(url: str) -> None:
             page.wait_for_load_state("networkidle")
             if "dashboard" in path:
                 page.wait_for_function(
-                    "!!window.Chart && !!window.Chart.getChart(document.getElementById('chart-cac'))"
+                    "!!window.Chart"
+                    " && !!window.Chart.getChart(document.getElementById('chart-cac'))"
                 )
             # The inbox is a long list: its first screen shows what a rep sees.
             page.screenshot(path=str(DOCS / name), full_page="dashboard" in path)
