@@ -320,38 +320,33 @@ def rebuild(
 # --- dirty cells -------------------------------------------------------------------------
 
 
-def _cells_for(
+Cell = tuple[dt.date, str, int]  # (day, dimension, campaign or owner id; 0 for none)
+
+
+def cells_for(
     days: Iterable[dt.date], campaigns: Iterable[int | None], owners: Iterable[int | None]
-) -> set[tuple[dt.date, str, int]]:
+) -> set[Cell]:
     days = set(days)
     cells = {(day, CAMPAIGN, ref or 0) for day in days for ref in set(campaigns)}
     cells |= {(day, OWNER, ref or 0) for day in days for ref in set(owners)}
     return cells
 
 
-def _insert_cells(cells: set[tuple[dt.date, str, int]]) -> None:
+def insert_cells(cells: set[Cell]) -> None:
     DirtyCell.objects.bulk_create(
         [DirtyCell(day=day, dimension=dim, ref=ref) for day, dim, ref in sorted(cells)],
         batch_size=1000,
     )
 
 
-def mark_cells(
-    *, days: Iterable[dt.date], campaigns: Iterable[int | None], owners: Iterable[int | None]
-) -> int:
-    cells = _cells_for(days, campaigns, owners)
-    _insert_cells(cells)
-    return len(cells)
-
-
-def mark_leads(
+def lead_cells(
     lead_ids: Iterable[int],
     *,
     extra_days: Iterable[dt.date] = (),
     extra_campaigns: Iterable[int | None] = (),
     extra_owners: Iterable[int | None] = (),
-) -> int:
-    """Mark dirty every cell in which these leads have a fact (4 queries for any number).
+) -> set[Cell]:
+    """Every cell in which these leads have a fact (4 queries for any number of leads).
 
     For each lead: the days of its creation, its mql moves, its handoffs (handed off and
     answered), its opportunity (created and closed), plus `extra_days`; crossed with its
@@ -360,7 +355,7 @@ def mark_leads(
     """
     lead_ids = set(lead_ids)
     if not lead_ids:
-        return 0
+        return set()
     extra_days, extra_campaigns, extra_owners = (
         set(extra_days),
         set(extra_campaigns),
@@ -389,20 +384,16 @@ def mark_leads(
     ).values_list("lead_id", "owner_id", "created_at", "closed_at"):
         owners[lead_id].add(owner_id)
         days[lead_id].update(local_day(t) for t in (created_at, closed_at) if t)
-    cells: set[tuple[dt.date, str, int]] = set()
+    cells: set[Cell] = set()
     for lead_id in lead_ids:
-        cells |= _cells_for(days[lead_id], campaigns[lead_id], owners[lead_id])
-    _insert_cells(cells)
-    return len(cells)
+        cells |= cells_for(days[lead_id], campaigns[lead_id], owners[lead_id])
+    return cells
 
 
-def mark_costs(*, kind: str, dates: Iterable[dt.date], campaign_id: int | None) -> int:
+def cost_cells(*, kind: str, dates: Iterable[dt.date], campaign_id: int | None) -> set[Cell]:
     if kind == "sales":
-        cells = {(day, SALES, 0) for day in dates}
-    else:
-        cells = {(day, CAMPAIGN, campaign_id or 0) for day in dates}
-    _insert_cells(cells)
-    return len(cells)
+        return {(day, SALES, 0) for day in dates}
+    return {(day, CAMPAIGN, campaign_id or 0) for day in dates}
 
 
 def mark_overdue(now: dt.datetime, since: dt.datetime | None) -> int:
@@ -411,12 +402,12 @@ def mark_overdue(now: dt.datetime, since: dt.datetime | None) -> int:
     handoffs = Handoff.objects.filter(outcome=HandoffOutcome.PENDING, sla_due_at__lt=now)
     if since is not None:
         handoffs = handoffs.filter(sla_due_at__gte=since)
-    cells: set[tuple[dt.date, str, int]] = set()
+    cells: set[Cell] = set()
     for handed_off_at, campaign_id, assignee_id in handoffs.values_list(
         "handed_off_at", "lead__campaign_id", "assignee_id"
     ):
-        cells |= _cells_for([local_day(handed_off_at)], [campaign_id], [assignee_id])
-    _insert_cells(cells)
+        cells |= cells_for([local_day(handed_off_at)], [campaign_id], [assignee_id])
+    insert_cells(cells)
     return len(cells)
 
 

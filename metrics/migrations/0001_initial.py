@@ -8,168 +8,586 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leads', '0001_initial'),
+        ("leads", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirtyCell',
+            name="DirtyCell",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('dimension', models.CharField(choices=[('campaign', 'Campaign'), ('owner', 'Owner'), ('sales', 'Sales cost')], max_length=10, verbose_name='dimension')),
-                ('ref', models.BigIntegerField(default=0, verbose_name='campaign or owner id')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='marked at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("campaign", "Campaign"),
+                            ("owner", "Owner"),
+                            ("sales", "Sales cost"),
+                        ],
+                        max_length=10,
+                        verbose_name="dimension",
+                    ),
+                ),
+                ("ref", models.BigIntegerField(default=0, verbose_name="campaign or owner id")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="marked at")),
             ],
             options={
-                'verbose_name': 'dirty rollup cell',
-                'verbose_name_plural': 'dirty rollup cells',
+                "verbose_name": "dirty rollup cell",
+                "verbose_name_plural": "dirty rollup cells",
             },
         ),
         migrations.CreateModel(
-            name='RefreshState',
+            name="RefreshState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('refreshed_at', models.DateTimeField(blank=True, null=True, verbose_name='last refresh')),
-                ('overdue_checked_until', models.DateTimeField(blank=True, null=True, verbose_name='SLA due times checked until')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "refreshed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last refresh"),
+                ),
+                (
+                    "overdue_checked_until",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="SLA due times checked until"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'refresh state',
-                'verbose_name_plural': 'refresh state',
+                "verbose_name": "refresh state",
+                "verbose_name_plural": "refresh state",
             },
         ),
         migrations.CreateModel(
-            name='SalesCostDay',
+            name="SalesCostDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='day')),
-                ('sales_cost', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='sales cost')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True, verbose_name="day")),
+                (
+                    "sales_cost",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="sales cost",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sales cost day rollup',
-                'verbose_name_plural': 'sales cost day rollups',
+                "verbose_name": "sales cost day rollup",
+                "verbose_name_plural": "sales cost day rollups",
             },
         ),
         migrations.CreateModel(
-            name='CampaignDay',
+            name="CampaignDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('leads', models.PositiveIntegerField(default=0, verbose_name='leads created')),
-                ('cohort_customers', models.PositiveIntegerField(default=0, verbose_name='leads created that day whose opportunity is won')),
-                ('mqls', models.PositiveIntegerField(default=0, verbose_name='distinct leads moved into mql that day')),
-                ('handoffs', models.PositiveIntegerField(default=0, verbose_name='handoffs handed off')),
-                ('sla_met', models.PositiveIntegerField(default=0, verbose_name='handoffs answered on time')),
-                ('sla_breached', models.PositiveIntegerField(default=0, verbose_name='handoffs answered late, overdue or reassigned late')),
-                ('response_count', models.PositiveIntegerField(default=0, verbose_name='handoffs answered (by handoff day)')),
-                ('response_total', models.DurationField(default=datetime.timedelta, verbose_name='sum of response times')),
-                ('accepted', models.PositiveIntegerField(default=0, verbose_name='answers accepted')),
-                ('rejected', models.PositiveIntegerField(default=0, verbose_name='answers rejected')),
-                ('rating_count', models.PositiveIntegerField(default=0, verbose_name='answers with a rating')),
-                ('rating_sum', models.PositiveIntegerField(default=0, verbose_name='sum of ratings')),
-                ('opportunities', models.PositiveIntegerField(default=0, verbose_name='opportunities created')),
-                ('customers', models.PositiveIntegerField(default=0, verbose_name='opportunities won')),
-                ('lost', models.PositiveIntegerField(default=0, verbose_name='opportunities lost')),
-                ('revenue', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='revenue')),
-                ('sales_cycle_total', models.DurationField(default=datetime.timedelta, verbose_name='sum of won sales cycles')),
-                ('rejected_not_a_fit', models.PositiveIntegerField(default=0, verbose_name='not_a_fit')),
-                ('rejected_no_budget', models.PositiveIntegerField(default=0, verbose_name='no_budget')),
-                ('rejected_no_authority', models.PositiveIntegerField(default=0, verbose_name='no_authority')),
-                ('rejected_no_need', models.PositiveIntegerField(default=0, verbose_name='no_need')),
-                ('rejected_bad_timing', models.PositiveIntegerField(default=0, verbose_name='bad_timing')),
-                ('rejected_bad_contact_data', models.PositiveIntegerField(default=0, verbose_name='bad_contact_data')),
-                ('rejected_duplicate', models.PositiveIntegerField(default=0, verbose_name='duplicate')),
-                ('rejected_competitor', models.PositiveIntegerField(default=0, verbose_name='competitor')),
-                ('rejected_spam', models.PositiveIntegerField(default=0, verbose_name='spam')),
-                ('rejected_other', models.PositiveIntegerField(default=0, verbose_name='other')),
-                ('marketing_spend', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='marketing spend')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='leads.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("leads", models.PositiveIntegerField(default=0, verbose_name="leads created")),
+                (
+                    "cohort_customers",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="leads created that day whose opportunity is won"
+                    ),
+                ),
+                (
+                    "mqls",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="distinct leads moved into mql that day"
+                    ),
+                ),
+                (
+                    "handoffs",
+                    models.PositiveIntegerField(default=0, verbose_name="handoffs handed off"),
+                ),
+                (
+                    "sla_met",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="handoffs answered on time"
+                    ),
+                ),
+                (
+                    "sla_breached",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="handoffs answered late, overdue or reassigned late"
+                    ),
+                ),
+                (
+                    "response_count",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="handoffs answered (by handoff day)"
+                    ),
+                ),
+                (
+                    "response_total",
+                    models.DurationField(
+                        default=datetime.timedelta, verbose_name="sum of response times"
+                    ),
+                ),
+                (
+                    "accepted",
+                    models.PositiveIntegerField(default=0, verbose_name="answers accepted"),
+                ),
+                (
+                    "rejected",
+                    models.PositiveIntegerField(default=0, verbose_name="answers rejected"),
+                ),
+                (
+                    "rating_count",
+                    models.PositiveIntegerField(default=0, verbose_name="answers with a rating"),
+                ),
+                (
+                    "rating_sum",
+                    models.PositiveIntegerField(default=0, verbose_name="sum of ratings"),
+                ),
+                (
+                    "opportunities",
+                    models.PositiveIntegerField(default=0, verbose_name="opportunities created"),
+                ),
+                (
+                    "customers",
+                    models.PositiveIntegerField(default=0, verbose_name="opportunities won"),
+                ),
+                ("lost", models.PositiveIntegerField(default=0, verbose_name="opportunities lost")),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="revenue",
+                    ),
+                ),
+                (
+                    "sales_cycle_total",
+                    models.DurationField(
+                        default=datetime.timedelta, verbose_name="sum of won sales cycles"
+                    ),
+                ),
+                (
+                    "rejected_not_a_fit",
+                    models.PositiveIntegerField(default=0, verbose_name="not_a_fit"),
+                ),
+                (
+                    "rejected_no_budget",
+                    models.PositiveIntegerField(default=0, verbose_name="no_budget"),
+                ),
+                (
+                    "rejected_no_authority",
+                    models.PositiveIntegerField(default=0, verbose_name="no_authority"),
+                ),
+                (
+                    "rejected_no_need",
+                    models.PositiveIntegerField(default=0, verbose_name="no_need"),
+                ),
+                (
+                    "rejected_bad_timing",
+                    models.PositiveIntegerField(default=0, verbose_name="bad_timing"),
+                ),
+                (
+                    "rejected_bad_contact_data",
+                    models.PositiveIntegerField(default=0, verbose_name="bad_contact_data"),
+                ),
+                (
+                    "rejected_duplicate",
+                    models.PositiveIntegerField(default=0, verbose_name="duplicate"),
+                ),
+                (
+                    "rejected_competitor",
+                    models.PositiveIntegerField(default=0, verbose_name="competitor"),
+                ),
+                ("rejected_spam", models.PositiveIntegerField(default=0, verbose_name="spam")),
+                ("rejected_other", models.PositiveIntegerField(default=0, verbose_name="other")),
+                (
+                    "marketing_spend",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="marketing spend",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="leads.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign day rollup',
-                'verbose_name_plural': 'campaign day rollups',
-                'indexes': [models.Index(fields=['campaign', 'day'], name='metrics_cam_campaig_e0d9c2_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('campaign__isnull', False)), fields=('day', 'campaign'), name='campaignday_unique'), models.UniqueConstraint(condition=models.Q(('campaign__isnull', True)), fields=('day',), name='campaignday_unattr_unique')],
+                "verbose_name": "campaign day rollup",
+                "verbose_name_plural": "campaign day rollups",
+                "indexes": [
+                    models.Index(fields=["campaign", "day"], name="metrics_cam_campaig_e0d9c2_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("campaign__isnull", False)),
+                        fields=("day", "campaign"),
+                        name="campaignday_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("campaign__isnull", True)),
+                        fields=("day",),
+                        name="campaignday_unattr_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MqlRepeat',
+            name="MqlRepeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('prev_day', models.DateField(verbose_name='previous mql day')),
-                ('leads', models.PositiveIntegerField(default=0, verbose_name='leads')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='leads.campaign')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("prev_day", models.DateField(verbose_name="previous mql day")),
+                ("leads", models.PositiveIntegerField(default=0, verbose_name="leads")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="leads.campaign",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'MQL repeat',
-                'verbose_name_plural': 'MQL repeats',
-                'indexes': [models.Index(fields=['day', 'prev_day'], name='metrics_mql_day_704949_idx')],
+                "verbose_name": "MQL repeat",
+                "verbose_name_plural": "MQL repeats",
+                "indexes": [
+                    models.Index(fields=["day", "prev_day"], name="metrics_mql_day_704949_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OwnerDay',
+            name="OwnerDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('leads', models.PositiveIntegerField(default=0, verbose_name='leads created')),
-                ('cohort_customers', models.PositiveIntegerField(default=0, verbose_name='leads created that day whose opportunity is won')),
-                ('mqls', models.PositiveIntegerField(default=0, verbose_name='distinct leads moved into mql that day')),
-                ('handoffs', models.PositiveIntegerField(default=0, verbose_name='handoffs handed off')),
-                ('sla_met', models.PositiveIntegerField(default=0, verbose_name='handoffs answered on time')),
-                ('sla_breached', models.PositiveIntegerField(default=0, verbose_name='handoffs answered late, overdue or reassigned late')),
-                ('response_count', models.PositiveIntegerField(default=0, verbose_name='handoffs answered (by handoff day)')),
-                ('response_total', models.DurationField(default=datetime.timedelta, verbose_name='sum of response times')),
-                ('accepted', models.PositiveIntegerField(default=0, verbose_name='answers accepted')),
-                ('rejected', models.PositiveIntegerField(default=0, verbose_name='answers rejected')),
-                ('rating_count', models.PositiveIntegerField(default=0, verbose_name='answers with a rating')),
-                ('rating_sum', models.PositiveIntegerField(default=0, verbose_name='sum of ratings')),
-                ('opportunities', models.PositiveIntegerField(default=0, verbose_name='opportunities created')),
-                ('customers', models.PositiveIntegerField(default=0, verbose_name='opportunities won')),
-                ('lost', models.PositiveIntegerField(default=0, verbose_name='opportunities lost')),
-                ('revenue', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='revenue')),
-                ('sales_cycle_total', models.DurationField(default=datetime.timedelta, verbose_name='sum of won sales cycles')),
-                ('rejected_not_a_fit', models.PositiveIntegerField(default=0, verbose_name='not_a_fit')),
-                ('rejected_no_budget', models.PositiveIntegerField(default=0, verbose_name='no_budget')),
-                ('rejected_no_authority', models.PositiveIntegerField(default=0, verbose_name='no_authority')),
-                ('rejected_no_need', models.PositiveIntegerField(default=0, verbose_name='no_need')),
-                ('rejected_bad_timing', models.PositiveIntegerField(default=0, verbose_name='bad_timing')),
-                ('rejected_bad_contact_data', models.PositiveIntegerField(default=0, verbose_name='bad_contact_data')),
-                ('rejected_duplicate', models.PositiveIntegerField(default=0, verbose_name='duplicate')),
-                ('rejected_competitor', models.PositiveIntegerField(default=0, verbose_name='competitor')),
-                ('rejected_spam', models.PositiveIntegerField(default=0, verbose_name='spam')),
-                ('rejected_other', models.PositiveIntegerField(default=0, verbose_name='other')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("leads", models.PositiveIntegerField(default=0, verbose_name="leads created")),
+                (
+                    "cohort_customers",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="leads created that day whose opportunity is won"
+                    ),
+                ),
+                (
+                    "mqls",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="distinct leads moved into mql that day"
+                    ),
+                ),
+                (
+                    "handoffs",
+                    models.PositiveIntegerField(default=0, verbose_name="handoffs handed off"),
+                ),
+                (
+                    "sla_met",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="handoffs answered on time"
+                    ),
+                ),
+                (
+                    "sla_breached",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="handoffs answered late, overdue or reassigned late"
+                    ),
+                ),
+                (
+                    "response_count",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="handoffs answered (by handoff day)"
+                    ),
+                ),
+                (
+                    "response_total",
+                    models.DurationField(
+                        default=datetime.timedelta, verbose_name="sum of response times"
+                    ),
+                ),
+                (
+                    "accepted",
+                    models.PositiveIntegerField(default=0, verbose_name="answers accepted"),
+                ),
+                (
+                    "rejected",
+                    models.PositiveIntegerField(default=0, verbose_name="answers rejected"),
+                ),
+                (
+                    "rating_count",
+                    models.PositiveIntegerField(default=0, verbose_name="answers with a rating"),
+                ),
+                (
+                    "rating_sum",
+                    models.PositiveIntegerField(default=0, verbose_name="sum of ratings"),
+                ),
+                (
+                    "opportunities",
+                    models.PositiveIntegerField(default=0, verbose_name="opportunities created"),
+                ),
+                (
+                    "customers",
+                    models.PositiveIntegerField(default=0, verbose_name="opportunities won"),
+                ),
+                ("lost", models.PositiveIntegerField(default=0, verbose_name="opportunities lost")),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="revenue",
+                    ),
+                ),
+                (
+                    "sales_cycle_total",
+                    models.DurationField(
+                        default=datetime.timedelta, verbose_name="sum of won sales cycles"
+                    ),
+                ),
+                (
+                    "rejected_not_a_fit",
+                    models.PositiveIntegerField(default=0, verbose_name="not_a_fit"),
+                ),
+                (
+                    "rejected_no_budget",
+                    models.PositiveIntegerField(default=0, verbose_name="no_budget"),
+                ),
+                (
+                    "rejected_no_authority",
+                    models.PositiveIntegerField(default=0, verbose_name="no_authority"),
+                ),
+                (
+                    "rejected_no_need",
+                    models.PositiveIntegerField(default=0, verbose_name="no_need"),
+                ),
+                (
+                    "rejected_bad_timing",
+                    models.PositiveIntegerField(default=0, verbose_name="bad_timing"),
+                ),
+                (
+                    "rejected_bad_contact_data",
+                    models.PositiveIntegerField(default=0, verbose_name="bad_contact_data"),
+                ),
+                (
+                    "rejected_duplicate",
+                    models.PositiveIntegerField(default=0, verbose_name="duplicate"),
+                ),
+                (
+                    "rejected_competitor",
+                    models.PositiveIntegerField(default=0, verbose_name="competitor"),
+                ),
+                ("rejected_spam", models.PositiveIntegerField(default=0, verbose_name="spam")),
+                ("rejected_other", models.PositiveIntegerField(default=0, verbose_name="other")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'owner day rollup',
-                'verbose_name_plural': 'owner day rollups',
-                'indexes': [models.Index(fields=['owner', 'day'], name='metrics_own_owner_i_58eb5a_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('owner__isnull', False)), fields=('day', 'owner'), name='ownerday_unique'), models.UniqueConstraint(condition=models.Q(('owner__isnull', True)), fields=('day',), name='ownerday_unowned_unique')],
+                "verbose_name": "owner day rollup",
+                "verbose_name_plural": "owner day rollups",
+                "indexes": [
+                    models.Index(fields=["owner", "day"], name="metrics_own_owner_i_58eb5a_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("owner__isnull", False)),
+                        fields=("day", "owner"),
+                        name="ownerday_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("owner__isnull", True)),
+                        fields=("day",),
+                        name="ownerday_unowned_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.', verbose_name='month')),
-                ('metric', models.CharField(choices=[('leads', 'Leads'), ('mqls', 'MQLs'), ('opportunities', 'Opportunities'), ('customers', 'Customers'), ('revenue', 'Revenue'), ('marketing_spend', 'Marketing spend'), ('cac', 'CAC'), ('sla_compliance_rate', 'SLA compliance rate')], max_length=30, verbose_name='metric')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='value')),
-                ('channel', models.CharField(blank=True, choices=[('email', 'Email'), ('paid_search', 'Paid search'), ('paid_social', 'Paid social'), ('organic_social', 'Organic social'), ('content', 'Content'), ('seo', 'SEO'), ('events', 'Events'), ('webinar', 'Webinar'), ('referral', 'Referral'), ('partner', 'Partner'), ('outbound', 'Outbound'), ('other', 'Other')], max_length=20, null=True, verbose_name='channel')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.DateField(help_text="The first day of the month.", verbose_name="month"),
+                ),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("leads", "Leads"),
+                            ("mqls", "MQLs"),
+                            ("opportunities", "Opportunities"),
+                            ("customers", "Customers"),
+                            ("revenue", "Revenue"),
+                            ("marketing_spend", "Marketing spend"),
+                            ("cac", "CAC"),
+                            ("sla_compliance_rate", "SLA compliance rate"),
+                        ],
+                        max_length=30,
+                        verbose_name="metric",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=4, max_digits=16, verbose_name="value"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("email", "Email"),
+                            ("paid_search", "Paid search"),
+                            ("paid_social", "Paid social"),
+                            ("organic_social", "Organic social"),
+                            ("content", "Content"),
+                            ("seo", "SEO"),
+                            ("events", "Events"),
+                            ("webinar", "Webinar"),
+                            ("referral", "Referral"),
+                            ("partner", "Partner"),
+                            ("outbound", "Outbound"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        null=True,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target',
-                'verbose_name_plural': 'targets',
-                'ordering': ['month', 'metric', 'channel'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('channel__isnull', False)), fields=('month', 'metric', 'channel'), name='target_unique_channel'), models.UniqueConstraint(condition=models.Q(('channel__isnull', True)), fields=('month', 'metric'), name='target_unique_overall'), models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='target_value_gte_0'), models.CheckConstraint(condition=models.Q(('metric__in', ['leads', 'mqls', 'opportunities', 'customers', 'revenue', 'marketing_spend', 'cac', 'sla_compliance_rate'])), name='target_metric_valid'), models.CheckConstraint(condition=models.Q(('channel__isnull', True), ('channel__in', ['email', 'paid_search', 'paid_social', 'organic_social', 'content', 'seo', 'events', 'webinar', 'referral', 'partner', 'outbound', 'other']), _connector='OR'), name='target_channel_valid')],
+                "verbose_name": "target",
+                "verbose_name_plural": "targets",
+                "ordering": ["month", "metric", "channel"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("channel__isnull", False)),
+                        fields=("month", "metric", "channel"),
+                        name="target_unique_channel",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("channel__isnull", True)),
+                        fields=("month", "metric"),
+                        name="target_unique_overall",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__gte", 0)), name="target_value_gte_0"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "metric__in",
+                                [
+                                    "leads",
+                                    "mqls",
+                                    "opportunities",
+                                    "customers",
+                                    "revenue",
+                                    "marketing_spend",
+                                    "cac",
+                                    "sla_compliance_rate",
+                                ],
+                            )
+                        ),
+                        name="target_metric_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("channel__isnull", True),
+                            (
+                                "channel__in",
+                                [
+                                    "email",
+                                    "paid_search",
+                                    "paid_social",
+                                    "organic_social",
+                                    "content",
+                                    "seo",
+                                    "events",
+                                    "webinar",
+                                    "referral",
+                                    "partner",
+                                    "outbound",
+                                    "other",
+                                ],
+                            ),
+                            _connector="OR",
+                        ),
+                        name="target_channel_valid",
+                    ),
+                ],
             },
         ),
     ]

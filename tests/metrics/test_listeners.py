@@ -148,3 +148,32 @@ def test_editing_an_mql_lead_is_not_another_move_into_mql(manager):
     today = timezone.localdate()
     assert selectors.kpi_summary(start=today, end=today)["mqls"] == 0
     assert selectors.kpi_summary(start=today - dt.timedelta(days=5), end=today)["mqls"] == 1
+
+
+@pytest.mark.django_db
+def test_bulk_capture_writes_each_dirty_cell_once(marketer, django_assert_max_num_queries):
+    campaign = factories.CampaignFactory()
+    rows = [{"email": f"b{i}@example.com", "campaign_id": campaign.pk} for i in range(200)]
+    flow.lead_capture_bulk(actor=marketer, rows=rows[:1])
+    with django_assert_max_num_queries(30):
+        flow.lead_capture_bulk(actor=marketer, rows=rows[1:])
+    today = timezone.localdate()
+    assert cells() == {(today, "campaign", campaign.pk), (today, "owner", 0)}
+    refresh.refresh_dirty()
+    assert selectors.kpi_summary(start=today, end=today, campaign=campaign.pk)["leads"] == 200
+
+
+@pytest.mark.django_db
+def test_a_cell_written_in_a_rolled_back_savepoint_is_written_again(manager):
+    # Given one transaction where a capture inside a savepoint is rolled back
+    campaign = factories.CampaignFactory()
+    with transaction.atomic():
+        flow.lead_capture(actor=manager, email="keep1@example.com")  # registers the refresh
+        with pytest.raises(RuntimeError), transaction.atomic():
+            flow.lead_capture(actor=manager, email="gone@example.com", campaign_id=campaign.pk)
+            raise RuntimeError("undo")
+        assert (timezone.localdate(), "campaign", campaign.pk) not in cells()
+        # When a later change in the same transaction touches the same cell
+        flow.lead_capture(actor=manager, email="keep2@example.com", campaign_id=campaign.pk)
+    # Then the cell is marked (not skipped as "already written")
+    assert (timezone.localdate(), "campaign", campaign.pk) in cells()
