@@ -35,10 +35,9 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Signature"
 
-# LeadEvent.action -> webhook event
+# LeadEvent.action (handoff.transitions.Action) -> webhook event
 ACTION_EVENTS: dict[str, str] = {
     "created": WebhookEvent.LEAD_CREATED,
-    "capture": WebhookEvent.LEAD_CREATED,
     "qualify": WebhookEvent.LEAD_QUALIFIED,
     "handoff": WebhookEvent.LEAD_HANDED_OFF,
     "reassign": WebhookEvent.LEAD_HANDED_OFF,
@@ -46,9 +45,7 @@ ACTION_EVENTS: dict[str, str] = {
     "reject": WebhookEvent.LEAD_REJECTED,
     "convert": WebhookEvent.LEAD_CONVERTED,
     "won": WebhookEvent.OPPORTUNITY_WON,
-    "win": WebhookEvent.OPPORTUNITY_WON,
     "lost": WebhookEvent.OPPORTUNITY_LOST,
-    "lose": WebhookEvent.OPPORTUNITY_LOST,
     "sla_breached": WebhookEvent.SLA_BREACHED,
 }
 

@@ -48,7 +48,8 @@ def manager_api(manager) -> APIClient:
 
 @pytest.fixture
 def world(marketer, rep, other_rep, manager):
-    """A lead handed off to `rep` (own) and one handed off to `other_rep` (other)."""
+    """A lead handed off to `rep` (own) and one to `other_rep` (other), and an open
+    opportunity of each (own_opp, other_opp)."""
     from handoff import services
     from tests import factories
 
@@ -61,4 +62,10 @@ def world(marketer, rep, other_rep, manager):
         services.lead_qualify(lead_id=lead.pk, actor=marketer)
         services.lead_handoff(lead_id=lead.pk, actor=marketer, assignee_id=assignee.pk)
         leads[name] = lead
+    for name, owner in (("own_opp", rep), ("other_opp", other_rep)):
+        lead = services.lead_capture(actor=marketer, email=f"{name}@example.com")
+        services.lead_qualify(lead_id=lead.pk, actor=marketer)
+        services.lead_handoff(lead_id=lead.pk, actor=marketer, assignee_id=owner.pk)
+        services.lead_accept(lead_id=lead.pk, actor=owner)
+        leads[name] = services.lead_convert(lead_id=lead.pk, actor=owner, amount="100")
     return {"campaign": campaign, **leads}

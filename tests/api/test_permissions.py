@@ -76,7 +76,30 @@ MATRIX = [
         {ANON: 401, MKT: 403, REP: 403, MGR: 200},
     ),
     ("get", "/api/v1/handoffs/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
+    ("get", "/api/v1/handoffs/{own_handoff}/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
+    ("get", "/api/v1/handoffs/{other_handoff}/", None, {ANON: 401, MKT: 200, REP: 404, MGR: 200}),
     ("get", "/api/v1/opportunities/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
+    ("get", "/api/v1/opportunities/{own_opp}/", None, {ANON: 401, MKT: 200, REP: 200, MGR: 200}),
+    ("get", "/api/v1/opportunities/{other_opp}/", None, {ANON: 401, MKT: 200, REP: 404, MGR: 200}),
+    (
+        "patch",
+        "/api/v1/opportunities/{own_opp}/",
+        {"stage": "proposal"},
+        {ANON: 401, MKT: 403, REP: 200, MGR: 200},
+    ),
+    ("post", "/api/v1/opportunities/{own_opp}/win/", {}, {ANON: 401, MKT: 403, REP: 200, MGR: 200}),
+    (
+        "post",
+        "/api/v1/opportunities/{other_opp}/lose/",
+        {"reason": "price"},
+        {ANON: 401, MKT: 403, REP: 404, MGR: 200},
+    ),
+    (
+        "post",
+        "/api/v1/leads/{own}/convert/",
+        {"amount": "10"},
+        {ANON: 401, MKT: 403, REP: 409, MGR: 409},
+    ),
     (
         "get",
         "/api/v1/kpis/summary/?start=2026-01-01&end=2026-01-31",
@@ -118,6 +141,10 @@ def test_permission_matrix(
     # given: a lead of `rep`, a lead of `other_rep`, and a client of each role
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     ids = {
+        "own_opp": world["own_opp"].pk,
+        "other_opp": world["other_opp"].pk,
+        "own_handoff": world["own"].handoffs.get().pk,
+        "other_handoff": world["other"].handoffs.get().pk,
         "campaign": world["campaign"].pk,
         "own": world["own"].pk,
         "other": world["other"].pk,
