@@ -33,11 +33,16 @@ UNATTRIBUTED = "Unattributed"
 UNASSIGNED = "Unassigned"
 
 
-def _check_range(start: dt.date, end: dt.date) -> None:
+def _check_range(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise ValueError("start and end must be dates (YYYY-MM-DD)")
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    if isinstance(end, dt.datetime):
+        end = end.date()
     if start > end:
         raise ValueError(f"start ({start}) must not be after end ({end})")
+    return start, end
 
 
 class _Scope:
@@ -117,7 +122,7 @@ def kpi_summary(
 ) -> dict[str, Any]:
     """Every key of kpis.md for start..end (inclusive), optionally for one campaign, channel
     or owner, plus start, end and computed_at. Four queries."""
-    _check_range(start, end)
+    start, end = _check_range(start, end)
     scope = _Scope(campaign, channel, owner)
     days = Q(day__gte=start, day__lte=end)
     row = scope.model.objects.filter(days, scope.q).aggregate(**_fact_sums(scope.model))
@@ -181,7 +186,7 @@ def kpi_timeseries(
         raise ValueError(f"unknown metric {metric!r}; one of {', '.join(kpis.KEYS)}")
     if interval not in INTERVALS:
         raise ValueError(f"unknown interval {interval!r}; one of {', '.join(INTERVALS)}")
-    _check_range(start, end)
+    start, end = _check_range(start, end)
     scope = _Scope(campaign, channel, owner)
     days = Q(day__gte=start, day__lte=end)
     rows = {
@@ -237,7 +242,7 @@ def kpi_breakdown(*, by: str, start: dt.date, end: dt.date) -> list[dict[str, An
     filter. Three queries."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}; one of {', '.join(BREAKDOWNS)}")
-    _check_range(start, end)
+    start, end = _check_range(start, end)
     days = Q(day__gte=start, day__lte=end)
     key = {"campaign": "campaign_id", "channel": "campaign__channel", "owner": "owner_id"}[by]
     model = OwnerDay if by == "owner" else CampaignDay
@@ -291,7 +296,7 @@ def kpi_breakdown(*, by: str, start: dt.date, end: dt.date) -> list[dict[str, An
 def targets_for(*, start: dt.date, end: dt.date, channel: str | None = None) -> list[Target]:
     """The targets of every month overlapping start..end: overall ones (channel empty), or
     the given channel's."""
-    _check_range(start, end)
+    start, end = _check_range(start, end)
     return list(
         Target.objects.filter(
             month__gte=start.replace(day=1), month__lte=end, channel=channel
