@@ -1,6 +1,7 @@
 """API token authentication (`Authorization: Token <key>`) and per-token throttling."""
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from rest_framework import authentication, exceptions, throttling
 from rest_framework.request import Request
 
 from crm.models import ApiToken, hash_key
+
+logger = logging.getLogger(__name__)
 
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 
@@ -52,7 +55,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class TokenRateThrottle(throttling.SimpleRateThrottle):
+class _FailOpen:
+    """A throttle whose counter cache is unreachable lets the request through (logged)."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)  # type: ignore[misc]
+        except Exception as exc:  # e.g. Redis down: never turn that into a 500
+            logger.warning("API throttle cache unavailable, not throttling: %r", exc)
+            return True
+
+
+class TokenRateThrottle(_FailOpen, throttling.SimpleRateThrottle):
     """One bucket per API token (per user for session requests): API_THROTTLE_RATE."""
 
     scope = "token"
@@ -74,7 +88,7 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonRateThrottle(throttling.AnonRateThrottle):
+class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
     """Requests without credentials, per client address: API_ANON_THROTTLE_RATE."""
 
     def __init__(self) -> None:

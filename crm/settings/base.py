@@ -169,7 +169,20 @@ REST_FRAMEWORK = {
 }
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="6000/min")
 API_ANON_THROTTLE_RATE = env("API_ANON_THROTTLE_RATE", default="600/min")
-API_THROTTLE_CACHE = env("API_THROTTLE_CACHE", default="default")
+# Throttle counters: in each process's memory unless API_THROTTLE_REDIS_URL shares them
+# across web processes (a throttle whose cache is down lets requests through).
+API_THROTTLE_REDIS_URL = env("API_THROTTLE_REDIS_URL", default="")
+CACHES = globals().get("CACHES") or {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+if API_THROTTLE_REDIS_URL:
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": API_THROTTLE_REDIS_URL,
+        "KEY_PREFIX": "throttle",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+API_THROTTLE_CACHE = "throttle" if API_THROTTLE_REDIS_URL else "default"
 API_BULK_MAX_ROWS = 1000
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lead handoff API",

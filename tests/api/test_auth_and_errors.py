@@ -152,3 +152,35 @@ def test_admin_lists_tokens_and_delivery_logs(admin_client, manager):
         "/admin/crm/webhookdelivery/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def _redis_throttle_cache(url: str) -> dict:
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"throttle-test-{timezone.now().timestamp()}",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
+
+
+@pytest.mark.redis
+def test_throttle_counters_can_live_in_redis(manager, settings):
+    import os
+
+    settings.CACHES = _redis_throttle_cache(os.environ["CELERY_BROKER_URL"])
+    settings.API_THROTTLE_CACHE = "throttle"
+    settings.API_THROTTLE_RATE = "2/min"
+    client = client_for(manager)
+    codes = [client.get("/api/v1/users/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_an_unreachable_throttle_cache_lets_requests_through(manager, settings):
+    settings.CACHES = _redis_throttle_cache("redis://127.0.0.1:1/0")
+    settings.API_THROTTLE_CACHE = "throttle"
+    settings.API_THROTTLE_RATE = "1/min"
+    client = client_for(manager)
+    assert [client.get("/api/v1/users/").status_code for _ in range(2)] == [200, 200]
