@@ -7,6 +7,7 @@ already marked earlier in the same transaction is not written again (a bulk capt
 """
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db import connection, transaction
@@ -16,11 +17,18 @@ from leads.signals import cost_changed
 from metrics import refresh
 from metrics.refresh import Cell
 
+logger = logging.getLogger(__name__)
+
 
 def _queue_refresh() -> None:
+    """Queue the refresh; if that fails (broker down), the dirty rows wait for the beat sweep
+    and the change that was just committed is not reported as failed."""
     from metrics.tasks import refresh_dirty_cells
 
-    refresh_dirty_cells.delay()
+    try:
+        refresh_dirty_cells.delay()
+    except Exception:
+        logger.warning("could not queue the KPI refresh; beat will sweep", exc_info=True)
 
 
 class _PendingRefresh:
