@@ -37,6 +37,7 @@ class CampaignPeriodForm(forms.Form):
             choices.insert(0, (CAMPAIGN_LIFETIME, _("Since the campaign started")))
         self.fields["preset"].choices = choices
         self.fields["preset"].initial = default
+        self.fields["preset"].widget.attrs["data-custom-fields"] = "field-start field-end"
 
     def clean(self) -> dict:
         cleaned = super().clean()

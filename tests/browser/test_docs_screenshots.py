@@ -51,7 +51,7 @@ def _seed(marketer):
     today = timezone.localdate()
     plan = [
         ("Spring webinar series", "webinar", Decimal("4200"), 9),
-        ("Search: CRM software", "paid_search", Decimal("6800"), 12),
+        ("Search: CRM software", "paid_search", Decimal("6900"), 12),
         ("Partner referrals", "partner", Decimal("900"), 5),
     ]
     featured = None
