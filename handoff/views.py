@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from handoff import imports, selectors, services
-from handoff.errors import DuplicateLead, InvalidInput, WorkflowError
+from handoff.errors import (
+    ActionNotAllowed,
+    DuplicateLead,
+    InvalidInput,
+    InvalidTransition,
+    WorkflowError,
+)
 from handoff.filters import LeadFilter
 from handoff.forms import (
     BulkActionForm,
@@ -59,7 +65,21 @@ def _place_errors(form: Any, error: WorkflowError) -> None:
             for message in field_errors:
                 form.add_error(target, message)
         return
-    form.add_error(None, error.message)
+    form.add_error(None, refusal_message(error))
+
+
+def refusal_message(error: WorkflowError) -> str:
+    """A refused move in the user's language (the service's own message is English)."""
+    if isinstance(error, InvalidTransition):
+        status = dict(LeadStatus.choices).get(error.status, error.status)
+        return _(
+            "Not done: the lead is “%(status)s” now, and this move is not allowed from there."
+        ) % {"status": status}
+    if isinstance(error, ActionNotAllowed):
+        return _("Not done: your role may not make this move on this lead.")
+    if isinstance(error, DuplicateLead):
+        return _("A lead with this email or external id already exists.")
+    return error.message
 
 
 # --------------------------------------------------------------------------- lead list
@@ -108,7 +128,7 @@ def lead_bulk(request: HttpRequest) -> HttpResponse:
             _bulk_move(action, lead_id=lead_id, actor=request.user, assignee=assignee)
             done += 1
         except WorkflowError as error:
-            refused.append((lead_id, error.message))
+            refused.append((lead_id, refusal_message(error)))
     if done:
         messages.success(request, _bulk_message(action, done))
     if refused:
@@ -318,7 +338,7 @@ def lead_move(request: HttpRequest, lead_id: int, move: str) -> HttpResponse:
         if form is not None and isinstance(error, InvalidInput):
             _place_errors(form, error)
             return _lead_page_with_error(request, lead, move, form)
-        messages.error(request, error.message)
+        messages.error(request, refusal_message(error))
     else:
         messages.success(request, success)
     return redirect("handoff:lead_detail", lead_id=lead.pk)

@@ -267,8 +267,21 @@ def test_a_refused_move_is_a_message_not_an_error_page(marketer, marketer_client
     assert response.status_code == 200
     body = response.content.decode()
     assert 'class="error"' in body
-    assert "mql" in body.lower()
+    assert "the lead is “Marketing qualified” now" in body
     assert lead.events.filter(action="qualify").count() == 1
+
+
+def test_a_refused_move_is_explained_in_spanish_too(marketer, marketer_client):
+    lead = lead_in_state("mql", marketer=marketer)
+
+    response = marketer_client.post(
+        reverse("handoff:lead_move", args=[lead.pk, "qualify"]),
+        {},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+
+    assert "el lead está en «Cualificado por marketing»" in response.content.decode()
 
 
 def test_hand_off_from_the_lead_page_to_a_chosen_rep(marketer, rep, marketer_client):
