@@ -11,6 +11,7 @@ urlpatterns = [
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/bulk/", views.lead_bulk, name="lead_bulk"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:lead_id>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/<slug:move>/", views.lead_move, name="lead_move"),
     path("leads/import/", views.import_start, name="import_start"),
     path("leads/import/<int:import_id>/", views.import_detail, name="import_detail"),

@@ -50,7 +50,7 @@ from handoff.transitions import Action
 from leads.access import role_required
 from leads.models import Lead, LeadStatus
 from leads.paging import paginate
-from leads.roles import MANAGER, MARKETING
+from leads.roles import MANAGER, MARKETING, has_role
 
 MARKETING_ROLES = (MARKETING, MANAGER)
 
@@ -207,6 +207,43 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@role_required(*MARKETING_ROLES)
+@require_http_methods(["GET", "POST"])
+def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Correct a lead's contact details, source campaign or score (one "updated" event)."""
+    lead = _lead_or_404(request, lead_id)
+    initial = {
+        "email": lead.email,
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "company": lead.company,
+        "job_title": lead.job_title,
+        "phone": lead.phone,
+        "country": str(lead.country or ""),
+        "campaign": lead.campaign_id,
+        "score": lead.score,
+    }
+    form = LeadForm(request.POST or None, initial=initial)
+    existing_id = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_update(lead_id=lead.pk, actor=request.user, **form.capture_kwargs())
+        except DuplicateLead as error:
+            existing_id = error.existing_id
+            form.add_error("email", _("A lead with this email or external id already exists."))
+        except WorkflowError as error:
+            _place_errors(form, error)
+        else:
+            messages.success(request, _("Lead saved."))
+            return redirect("handoff:lead_detail", lead_id=lead.pk)
+    return render(
+        request,
+        "handoff/lead_form.html",
+        {"form": form, "existing_id": existing_id, "lead": lead},
+        status=400 if form.errors else 200,
+    )
+
+
 # --------------------------------------------------------------------------- lead page
 
 
@@ -285,6 +322,7 @@ def _lead_context(request: HttpRequest, lead: Lead) -> dict[str, Any]:
         event.reason_label = reasons.get(data.get("reason", ""), data.get("reason", ""))
     return {
         "lead": lead,
+        "can_edit": has_role(request.user, *MARKETING_ROLES),
         "allowed": allowed,
         "move_forms": _move_forms(allowed),
         "sales_forms": _sales_forms(allowed, lead),

@@ -398,3 +398,43 @@ def test_lead_list_filters_by_creation_day_in_the_project_time_zone(
 
     # Then only the one created that day (local time) is listed
     assert "early@example.com" in body and "late@example.com" not in body
+
+
+def test_edit_a_lead_records_one_updated_event(marketer, marketer_client):
+    lead = lead_in_state("new", marketer=marketer, email="old@example.com", company="Old Co")
+
+    response = marketer_client.post(
+        reverse("handoff:lead_edit", args=[lead.pk]),
+        {"email": "old@example.com", "company": "New Co", "score": "55"},
+    )
+
+    lead.refresh_from_db()
+    assert response.status_code == 302
+    assert (lead.company, lead.score) == ("New Co", 55)
+    assert lead.events.filter(action="updated").count() == 1
+
+
+def test_edit_to_another_leads_email_keeps_the_input_and_says_why(marketer, marketer_client):
+    lead_in_state("new", marketer=marketer, email="taken@example.com")
+    lead = lead_in_state("new", marketer=marketer, email="mine@example.com")
+
+    response = marketer_client.post(
+        reverse("handoff:lead_edit", args=[lead.pk]),
+        {"email": "taken@example.com", "company": "Typed Co", "score": "10"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "already exists" in body and 'value="Typed Co"' in body
+    lead.refresh_from_db()
+    assert lead.email == "mine@example.com"
+
+
+def test_lead_edit_is_for_marketing_not_for_the_rep(marketer, rep):
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    client = Client()
+    client.force_login(rep)
+
+    assert client.get(reverse("handoff:lead_edit", args=[lead.pk])).status_code == 403
+    page = client.get(reverse("handoff:lead_detail", args=[lead.pk])).content.decode()
+    assert reverse("handoff:lead_edit", args=[lead.pk]) not in page
