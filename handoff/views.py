@@ -129,6 +129,8 @@ def lead_bulk(request: HttpRequest) -> HttpResponse:
             done += 1
         except WorkflowError as error:
             refused.append((lead_id, refusal_message(error)))
+        except Lead.DoesNotExist:
+            refused.append((lead_id, _("No such lead.")))
     if done:
         messages.success(request, _bulk_message(action, done))
     if refused:

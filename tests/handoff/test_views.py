@@ -438,3 +438,15 @@ def test_lead_edit_is_for_marketing_not_for_the_rep(marketer, rep):
     assert client.get(reverse("handoff:lead_edit", args=[lead.pk])).status_code == 403
     page = client.get(reverse("handoff:lead_detail", args=[lead.pk])).content.decode()
     assert reverse("handoff:lead_edit", args=[lead.pk]) not in page
+
+
+def test_bulk_with_a_lead_that_no_longer_exists_reports_it(marketer, marketer_client):
+    lead = lead_in_state("new", marketer=marketer)
+
+    response = marketer_client.post(
+        reverse("handoff:lead_bulk"), {"action": "qualify", "leads": [lead.pk, 987654]}, follow=True
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "1 lead qualified." in body and "#987654: No such lead." in body
