@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from handoff import selectors, services
-from handoff.errors import InvalidInput, WorkflowError
+from handoff.errors import InvalidInput, InvalidTransition, WorkflowError
 from handoff.forms_sales import (
     AcceptForm,
     ConvertForm,
@@ -34,7 +34,8 @@ from handoff.forms_sales import (
     WinForm,
 )
 from handoff.models import Handoff
-from leads.models import Lead, LeadStatus, Opportunity
+from handoff.views import refusal_message
+from leads.models import Lead, LeadStatus, Opportunity, OpportunityStage
 from leads.roles import MANAGER, SALES, has_role
 
 SALES_ROLES = (SALES, MANAGER)
@@ -46,7 +47,8 @@ def _require_sales(request: HttpRequest) -> None:
 
 
 def _apply_workflow_error(form: forms.Form, error: WorkflowError) -> str:
-    """Put an InvalidInput's field messages next to their fields; return the page message."""
+    """Put an InvalidInput's field messages next to their fields; return the page message
+    (in the user's language: the service's own messages are English)."""
     if isinstance(error, InvalidInput):
         placed = False
         for field, field_errors in error.errors.items():
@@ -56,7 +58,12 @@ def _apply_workflow_error(form: forms.Form, error: WorkflowError) -> str:
                 placed = True
         if placed:
             return ""
-    return error.message
+    if isinstance(error, InvalidTransition) and error.status in OpportunityStage.values:
+        stage = OpportunityStage(error.status).label
+        return _("Not done: the deal is “%(stage)s” now and can no longer change.") % {
+            "stage": stage
+        }
+    return refusal_message(error)
 
 
 # ---------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ class DashboardFilterForm(forms.Form):
         choices=dateranges.PRESET_CHOICES,
         required=False,
         initial=dateranges.THIS_MONTH,
+        # static/js/app.js shows From / To only while "custom" is chosen.
+        widget=forms.Select(attrs={"data-custom-fields": "field-start field-end"}),
     )
     start = forms.DateField(
         label=_("From"),

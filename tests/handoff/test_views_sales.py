@@ -147,7 +147,7 @@ def test_a_refused_move_is_a_message_in_the_row_not_an_error_page(marketer, rep,
     assert response.status_code == 200
     body = response.content.decode()
     assert 'role="alert"' in body
-    assert "accepted" in body
+    assert "Not done: the lead is “Accepted” now" in body
     assert Handoff.objects.filter(lead=lead, outcome=HandoffOutcome.ACCEPTED).count() == 1
 
 
@@ -278,7 +278,7 @@ def test_closing_a_closed_deal_is_a_message(marketer, rep, rep_client):
     )
 
     assert response.status_code == 200
-    assert "won" in response.content.decode()
+    assert "Not done: the deal is “Won” now" in response.content.decode()
     opportunity.refresh_from_db()
     assert opportunity.stage == OpportunityStage.WON
 
