@@ -6,11 +6,33 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
 from django.utils import timezone
 
 from leads.models import Campaign, CampaignCost, Channel, Lead, SalesCost
 
 User = get_user_model()
+
+
+def ensure_migration_data() -> None:
+    """Put back the rows data migrations write (roles, their permissions, the rotation
+    pointer, the refresh state) when a transactional test's flush removed them.
+
+    Every data migration here is idempotent (get_or_create), so running them again is safe.
+    """
+    if Group.objects.filter(name="manager").exists():
+        return
+    loader = MigrationLoader(connection)
+    apps = loader.project_state().apps
+    plan = dict.fromkeys(
+        node for leaf in loader.graph.leaf_nodes() for node in loader.graph.forwards_plan(leaf)
+    )
+    for key in plan:
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -27,6 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create: bool, extracted: str | None, **kwargs) -> None:
         if create and extracted:
+            ensure_migration_data()
             self.groups.add(Group.objects.get(name=extracted))
         if create:
             self.save()
