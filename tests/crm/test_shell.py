@@ -139,7 +139,6 @@ def test_numbers_and_money_follow_the_locale(language, expected):
     assert shown == expected
 
 
-
 def test_a_refused_page_explains_itself_in_the_shell(rep):
     response = _client(rep).get(reverse("metrics:campaign_list"))
 
