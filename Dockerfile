@@ -24,7 +24,7 @@ RUN npm ci --no-audit --no-fund --loglevel=error \
 COPY . .
 RUN DJANGO_SETTINGS_MODULE=crm.settings.base python manage.py collectstatic --noinput
 
-RUN useradd --create-home app
+RUN useradd --create-home app && mkdir -p /app/media && chown app /app/media
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "crm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -61,3 +61,11 @@ def test_dockerfile_default_command_matches_the_web_service():
     assert yaml.safe_load(cmd.group(1)) == command("web")
     assert "pip install ." in dockerfile
     assert "collectstatic" in dockerfile
+
+
+def test_web_and_worker_share_the_uploads_volume():
+    services = COMPOSE["services"]
+    assert "media" in COMPOSE["volumes"]
+    for name in ("web", "worker"):
+        assert "media:/app/media" in services[name]["volumes"]
+        assert services[name]["environment"]["MEDIA_ROOT"] == "/app/media"
