@@ -7,6 +7,7 @@ from handoff.models import (
     BusinessHours,
     Handoff,
     LeadEvent,
+    LeadImport,
     Notification,
     RepAvailability,
     RotationPointer,
@@ -14,40 +15,35 @@ from handoff.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the workflow's services: viewable, never added, edited or deleted."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Handoff)
-class HandoffAdmin(admin.ModelAdmin):
+class HandoffAdmin(ReadOnlyAdmin):
     """Read-only: handoffs are written by the workflow service."""
 
     list_display = ["lead", "assignee", "outcome", "handed_off_at", "sla_due_at", "responded_at"]
     list_filter = ["outcome", "reason"]
     list_select_related = ["lead", "assignee"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(LeadEvent)
-class LeadEventAdmin(admin.ModelAdmin):
+class LeadEventAdmin(ReadOnlyAdmin):
     """The audit trail: never edited or deleted through the product."""
 
     list_display = ["lead", "action", "from_status", "to_status", "actor", "at"]
     list_filter = ["action"]
     list_select_related = ["lead", "actor"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SLAPolicy)
@@ -85,16 +81,10 @@ class RepAvailabilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(RotationPointer)
-class RotationPointerAdmin(admin.ModelAdmin):
-    """Read-only: the rotation moves only through handoffs."""
+class RotationPointerAdmin(ReadOnlyAdmin):
+    """The rotation moves only through handoffs."""
 
     list_display = ["key", "last_user_id", "turn", "updated_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Notification)
@@ -105,3 +95,12 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(LeadImport)
+class LeadImportAdmin(ReadOnlyAdmin):
+    """CSV imports and their row reports, for support; run from the import page."""
+
+    list_display = ["original_name", "status", "total_rows", "created_count", "created_by"]
+    list_filter = ["status"]
+    list_select_related = ["created_by"]
