@@ -19,7 +19,7 @@ class NavItem:
 
 
 NAV: tuple[NavItem, ...] = (
-    NavItem("metrics:dashboard", _("Dashboard"), (MANAGER,)),
+    NavItem("metrics:dashboard", _("Dashboard"), (MARKETING, SALES, MANAGER)),
     NavItem("metrics:campaign_list", _("Campaigns"), (MARKETING, MANAGER)),
     NavItem("handoff:lead_list", _("Leads"), (MARKETING, MANAGER)),
     NavItem("handoff:import_start", _("Import"), (MARKETING, MANAGER)),

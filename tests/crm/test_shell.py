@@ -38,6 +38,7 @@ def test_marketing_lands_on_campaigns_with_the_marketing_navigation(marketer):
 
     assert landing["Location"] == reverse("metrics:campaign_list")
     assert _nav(body) == [
+        reverse("metrics:dashboard"),
         reverse("metrics:campaign_list"),
         reverse("handoff:lead_list"),
         reverse("handoff:import_start"),
@@ -52,6 +53,7 @@ def test_sales_lands_on_the_inbox_and_sees_no_marketing_pages(rep):
 
     assert landing["Location"] == reverse("handoff:inbox")
     assert reverse("handoff:inbox") in _nav(body)
+    assert reverse("metrics:dashboard") in _nav(body)  # one set of numbers for all
     assert reverse("metrics:campaign_list") not in _nav(body)
     assert reverse("handoff:lead_list") not in _nav(body)
 
