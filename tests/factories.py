@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import factory
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from django.utils import timezone
 from leads.models import Campaign, CampaignCost, Channel, Lead, SalesCost
 
 User = get_user_model()
+OUR_APPS = {"leads", "handoff", "metrics", "crm"}
 
 
 def ensure_migration_data() -> None:
@@ -29,10 +31,13 @@ def ensure_migration_data() -> None:
     plan = dict.fromkeys(
         node for leaf in loader.graph.leaf_nodes() for node in loader.graph.forwards_plan(leaf)
     )
+    editor = SimpleNamespace(connection=connection)
     for key in plan:
+        if key[0] not in OUR_APPS:
+            continue
         for operation in loader.graph.nodes[key].operations:
             if isinstance(operation, RunPython):
-                operation.code(apps, None)
+                operation.code(apps, editor)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
