@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
@@ -282,13 +282,12 @@ class Seeder:
         return self.stats
 
     def _rollups(self) -> None:
-        """Rebuild the KPI rollups in one pass before commit, when metrics offers it.
+        """Rebuild the KPI rollups in one pass before commit.
 
         The moves above marked thousands of dirty rollup cells; one full rebuild (about
         2 s) claims them, so the refresh queued on commit finds nothing left to do.
         """
-        if "recompute_kpis" in get_commands():
-            call_command("recompute_kpis", stdout=self.stdout)
+        call_command("recompute_kpis", stdout=self.stdout)
 
     # ------------------------------------------------------------------ setup
 
