@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from handoff import assignment, sla
 from handoff.errors import (
@@ -73,11 +74,13 @@ def _check_backfill(
     if at is None:
         return _now()
     if not can_backfill(actor):
-        raise ActionNotAllowed(f"Passing `{field}` needs the backfill permission.")
+        raise ActionNotAllowed(
+            _("Passing `%(field)s` needs the backfill permission.") % {"field": field}
+        )
     if timezone.is_naive(at):
-        raise InvalidInput({field: ["Give a time zone with the time."]})
+        raise InvalidInput({field: [_("Give a time zone with the time.")]})
     if at > _now():
-        raise InvalidInput({field: ["A backfilled time may not be in the future."]})
+        raise InvalidInput({field: [_("A backfilled time may not be in the future.")]})
     return at
 
 
@@ -86,7 +89,15 @@ def _check_after_previous(lead: Lead, at: dt.datetime, field: str = "at") -> Non
     previous = max(previous, lead.created_at) if previous else lead.created_at
     if at < previous:
         raise InvalidInput(
-            {field: [f"A backfilled time may not be before the lead's previous move ({previous})."]}
+            {
+                field: [
+                    _(
+                        "A backfilled time may not be before the lead's previous move "
+                        "(%(previous)s)."
+                    )
+                    % {"previous": previous}
+                ]
+            }
         )
 
 
@@ -99,12 +110,19 @@ def _guard(action: str, *, lead: Lead, actor: AbstractBaseUser) -> str:
     t = TRANSITIONS[action]
     if not actor_may(t.who, actor, lead):
         if has_role(actor, SALES) and "owner" in t.who:
-            raise ActionNotAllowed(f"Only the assigned rep or a manager may {action} this lead.")
-        raise ActionNotAllowed(f"Your role may not {action} a lead.")
+            raise ActionNotAllowed(
+                _("Only the assigned rep or a manager may %(action)s this lead.")
+                % {"action": action}
+            )
+        raise ActionNotAllowed(_("Your role may not %(action)s a lead.") % {"action": action})
     if lead.status not in t.sources:
         raise InvalidTransition(
-            f"Cannot {action} a lead that is {lead.get_status_display().lower()} "
-            f"(status `{lead.status}`).",
+            _("Cannot %(action)s a lead that is %(status)s (status `%(code)s`).")
+            % {
+                "action": action,
+                "status": lead.get_status_display().lower(),
+                "code": lead.status,
+            },
             status=lead.status,
         )
     return t.target
@@ -210,7 +228,7 @@ def _sales_rep(user_id: Any, *, field: str = "assignee") -> AbstractBaseUser:
     try:
         user = User.objects.get(pk=int(user_id), is_active=True, groups__name=SALES)
     except (User.DoesNotExist, TypeError, ValueError):
-        raise InvalidInput({field: ["Choose an active sales rep."]}) from None
+        raise InvalidInput({field: [_("Choose an active sales rep.")]}) from None
     return user
 
 
@@ -220,9 +238,9 @@ def _validate_rating(rating: Any) -> int | None:
     try:
         value = int(rating)
     except (TypeError, ValueError):
-        raise InvalidInput({"rating": ["The rating is a whole number from 1 to 5."]}) from None
+        raise InvalidInput({"rating": [_("The rating is a whole number from 1 to 5.")]}) from None
     if (isinstance(rating, float) and value != rating) or not 1 <= value <= 5:
-        raise InvalidInput({"rating": ["The rating is a whole number from 1 to 5."]})
+        raise InvalidInput({"rating": [_("The rating is a whole number from 1 to 5.")]})
     return value
 
 
@@ -230,9 +248,9 @@ def _validate_score(score: Any) -> int:
     try:
         value = int(score)
     except (TypeError, ValueError):
-        raise InvalidInput({"score": ["The score is a whole number from 0 to 100."]}) from None
+        raise InvalidInput({"score": [_("The score is a whole number from 0 to 100.")]}) from None
     if not 0 <= value <= 100:
-        raise InvalidInput({"score": ["The score is a whole number from 0 to 100."]})
+        raise InvalidInput({"score": [_("The score is a whole number from 0 to 100.")]})
     return value
 
 
@@ -240,11 +258,11 @@ def _validate_amount(amount: Any, field: str = "amount") -> Decimal:
     try:
         value = Decimal(str(amount))
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput({field: ["Give an amount of money."]}) from None
+        raise InvalidInput({field: [_("Give an amount of money.")]}) from None
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise InvalidInput({field: ["Give a non-negative amount with at most two decimals."]})
+        raise InvalidInput({field: [_("Give a non-negative amount with at most two decimals.")]})
     if abs(value) >= Decimal("1e12"):
-        raise InvalidInput({field: ["The amount is too large."]})
+        raise InvalidInput({field: [_("The amount is too large.")]})
     return value.quantize(Decimal("0.01"))
 
 
@@ -300,14 +318,14 @@ CAPTURE_FIELDS = frozenset({*CONTACT_FIELDS, "campaign_id", "external_id", "scor
 
 def _capture_roles(actor: AbstractBaseUser) -> None:
     if not has_role(actor, MARKETING, MANAGER):
-        raise ActionNotAllowed("Only marketing and managers capture leads.")
+        raise ActionNotAllowed(_("Only marketing and managers capture leads."))
 
 
 def _build_lead(actor: AbstractBaseUser, row: dict[str, Any], now: dt.datetime) -> Lead:
     """A validated, unsaved Lead (campaign existence is the caller's to check)."""
     unknown = set(row) - CAPTURE_FIELDS
     if unknown:
-        raise InvalidInput({name: ["Unknown field."] for name in sorted(unknown)})
+        raise InvalidInput({name: [_("Unknown field.")] for name in sorted(unknown)})
     data = dict(row)
     data["email"] = str(data.get("email") or "").strip().lower()
     external_id = data.get("external_id")
@@ -329,13 +347,13 @@ def _build_lead(actor: AbstractBaseUser, row: dict[str, Any], now: dt.datetime) 
     except ValidationError as exc:
         raise InvalidInput(exc.message_dict) from None
     if lead.external_id and len(lead.external_id) > 128:
-        raise InvalidInput({"external_id": ["At most 128 characters."]})
+        raise InvalidInput({"external_id": [_("At most 128 characters.")]})
     return lead
 
 
 def _check_campaign(campaign_id: Any) -> None:
     if campaign_id is not None and not Campaign.objects.filter(pk=campaign_id).exists():
-        raise InvalidInput({"campaign": ["Unknown campaign."]})
+        raise InvalidInput({"campaign": [_("Unknown campaign.")]})
 
 
 def _existing_duplicate(email: str, external_id: str | None, exclude_id: int | None = None) -> int:
@@ -386,7 +404,7 @@ def lead_capture(
             existing = _existing_duplicate(lead.email, lead.external_id)
             if existing:
                 raise DuplicateLead(
-                    "A lead with this email or external id exists.", existing_id=existing
+                    _("A lead with this email or external id exists."), existing_id=existing
                 )
             lead.save()
             _record(
@@ -404,7 +422,7 @@ def lead_capture(
         existing = _existing_duplicate(lead.email, lead.external_id)
         if existing:
             raise DuplicateLead(
-                "A lead with this email or external id exists.", existing_id=existing
+                _("A lead with this email or external id exists."), existing_id=existing
             ) from None
         raise
     return lead
@@ -420,7 +438,9 @@ def lead_capture_bulk(
     """
     _capture_roles(actor)
     if len(rows) > BULK_MAX_ROWS:
-        raise InvalidInput({"rows": [f"At most {BULK_MAX_ROWS} rows per call."]})
+        raise InvalidInput(
+            {"rows": [_("At most %(count)s rows per call.") % {"count": BULK_MAX_ROWS}]}
+        )
     now = _now()
     results: list[CaptureResult] = []
     built: list[tuple[int, Lead]] = []
@@ -462,7 +482,7 @@ def lead_capture_bulk(
         for index, lead in built:
             result = results[index]
             if lead.campaign_id is not None and lead.campaign_id not in known_campaigns:
-                result.status, result.errors = "invalid", {"campaign": ["Unknown campaign."]}
+                result.status, result.errors = "invalid", {"campaign": [_("Unknown campaign.")]}
                 continue
             existing = by_email.get(lead.email) or (
                 by_external.get(lead.external_id) if lead.external_id else None
@@ -475,7 +495,9 @@ def lead_capture_bulk(
                 earlier = batch_external.get(lead.external_id)
             if earlier is not None:
                 result.status = "duplicate"
-                result.errors = {"email": [f"Same lead as row {earlier} of this batch."]}
+                result.errors = {
+                    "email": [_("Same lead as row %(row)s of this batch.") % {"row": earlier}]
+                }
                 continue
             batch_email[lead.email] = index
             if lead.external_id:
@@ -496,7 +518,7 @@ def lead_capture_bulk(
                 for lead in created
             ]
         )
-        for (index, _), lead in zip(to_create, created, strict=True):
+        for (index, _row), lead in zip(to_create, created, strict=True):
             results[index].lead_id = lead.pk
         for event in events:
             lead_moved.send(
@@ -512,7 +534,7 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
     unknown = set(fields) - UPDATE_FIELDS
     if unknown:
         raise InvalidInput(
-            {name: ["This field cannot be changed here."] for name in sorted(unknown)}
+            {name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
         )
     lead = _lock_lead(lead_id)
     if has_role(actor, MARKETING, MANAGER):
@@ -520,9 +542,9 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
     elif has_role(actor, SALES) and lead.owner_id == actor.pk:
         not_contact = set(fields) - set(CONTACT_FIELDS)
         if not_contact:
-            raise ActionNotAllowed("Reps may change only the contact details of their leads.")
+            raise ActionNotAllowed(_("Reps may change only the contact details of their leads."))
     else:
-        raise ActionNotAllowed("You may not change this lead.")
+        raise ActionNotAllowed(_("You may not change this lead."))
     previous_campaign_id = lead.campaign_id
     data = {
         "email": lead.email,
@@ -560,7 +582,7 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
         )
         if first_move is not None and when > first_move:
             raise InvalidInput(
-                {"created_at": ["The creation time may not be after the lead's first move."]}
+                {"created_at": [_("The creation time may not be after the lead's first move.")]}
             )
         if when != lead.created_at:
             changed["created_at"] = [lead.created_at.isoformat(), when.isoformat()]
@@ -571,7 +593,7 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
         existing = _existing_duplicate(lead.email, lead.external_id, exclude_id=lead.pk)
         if existing and lead.status != LeadStatus.DISQUALIFIED:
             raise DuplicateLead(
-                "A lead with this email or external id exists.", existing_id=existing
+                _("A lead with this email or external id exists."), existing_id=existing
             )
     try:
         with transaction.atomic():
@@ -579,7 +601,7 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
     except IntegrityError:
         existing = _existing_duplicate(lead.email, lead.external_id, exclude_id=lead.pk)
         raise DuplicateLead(
-            "A lead with this email or external id exists.", existing_id=existing
+            _("A lead with this email or external id exists."), existing_id=existing
         ) from None
     _record(
         lead=lead,
@@ -650,7 +672,7 @@ def lead_disqualify(
     lead, target, when = _begin_move(Action.DISQUALIFY, lead_id=lead_id, actor=actor, at=at)
     reason = (reason or "").strip()
     if len(reason) > 1000:
-        raise InvalidInput({"reason": ["At most 1,000 characters."]})
+        raise InvalidInput({"reason": [_("At most 1,000 characters.")]})
     return _simple_move(lead, Action.DISQUALIFY, target, actor, when, {"reason": reason})
 
 
@@ -737,7 +759,7 @@ def lead_handoff(
         choice = assignment.choose_assignee(lead=lead)
         if choice.user is None:
             raise InvalidInput(
-                {"assignee": ["No sales rep is available (all away, inactive or at their cap)."]}
+                {"assignee": [_("No sales rep is available (all away, inactive or at their cap).")]}
             )
         assignee, info = choice.user, choice.info
     previous_owner_id = lead.owner_id
@@ -808,12 +830,12 @@ def lead_reassign(
     *, lead_id: int, actor: AbstractBaseUser, assignee_id: int, at: dt.datetime | None = None
 ) -> Lead:
     """A manager moves a pending handoff to another rep: the old record closes `reassigned`."""
-    lead, _, when = _begin_move(Action.REASSIGN, lead_id=lead_id, actor=actor, at=at)
+    lead, _target, when = _begin_move(Action.REASSIGN, lead_id=lead_id, actor=actor, at=at)
     if assignee_id is None:
-        raise InvalidInput({"assignee": ["Choose the rep to reassign to."]})
+        raise InvalidInput({"assignee": [_("Choose the rep to reassign to.")]})
     assignee = _sales_rep(assignee_id)
     if assignee.pk == lead.owner_id:
-        raise InvalidInput({"assignee": ["The lead is already assigned to this rep."]})
+        raise InvalidInput({"assignee": [_("The lead is already assigned to this rep.")]})
     _reassign(
         lead,
         actor=actor,
@@ -878,10 +900,10 @@ def lead_reject(
     lead, target, when = _begin_move(Action.REJECT, lead_id=lead_id, actor=actor, at=at)
     errors: dict[str, list[str]] = {}
     if reason not in RejectionReason.values:
-        errors["reason"] = ["Choose one of the rejection reasons."]
+        errors["reason"] = [_("Choose one of the rejection reasons.")]
     feedback = (feedback or "").strip()
     if reason == RejectionReason.OTHER and not feedback:
-        errors["feedback"] = ["Say why when the reason is `other`."]
+        errors["feedback"] = [_("Say why when the reason is `other`.")]
     if errors:
         raise InvalidInput(errors)
     rating = _validate_rating(rating)
@@ -896,7 +918,7 @@ def lead_reject(
             .first()
         )
         if handoff is None:  # an accepted lead always has its accepted handoff
-            raise InvalidTransition("The lead has no accepted handoff.", status=lead.status)
+            raise InvalidTransition(_("The lead has no accepted handoff."), status=lead.status)
     handoff.outcome = HandoffOutcome.REJECTED
     handoff.reason = reason
     handoff.rating = rating
@@ -951,9 +973,9 @@ def lead_convert(
         errors.update(exc.errors)
     name = (name or "").strip() or (lead.company or _lead_label(lead))
     if len(name) > 200:
-        errors["name"] = ["At most 200 characters."]
+        errors["name"] = [_("At most 200 characters.")]
     if expected_close_date is not None and not isinstance(expected_close_date, dt.date):
-        errors["expected_close_date"] = ["Give a date."]
+        errors["expected_close_date"] = [_("Give a date.")]
     if errors:
         raise InvalidInput(errors)
     opportunity = Opportunity.objects.create(
@@ -994,11 +1016,14 @@ def _lock_opportunity(
     if not (
         has_role(actor, MANAGER) or (has_role(actor, SALES) and opportunity.owner_id == actor.pk)
     ):
-        raise ActionNotAllowed(f"Only the owning rep or a manager may {action} this opportunity.")
+        raise ActionNotAllowed(
+            _("Only the owning rep or a manager may %(action)s this opportunity.")
+            % {"action": action}
+        )
     if not opportunity.is_open:
         raise InvalidTransition(
-            f"Cannot {action} an opportunity that is {opportunity.stage} "
-            f"(status `{opportunity.stage}`).",
+            _("Cannot %(action)s an opportunity that is %(stage)s (status `%(code)s`).")
+            % {"action": action, "stage": opportunity.stage, "code": opportunity.stage},
             status=opportunity.stage,
         )
     return opportunity, lead
@@ -1048,13 +1073,13 @@ def opportunity_update(
     changed: dict[str, list[Any]] = {}
     if stage is not None:
         if stage not in Opportunity.OPEN_STAGES:
-            errors["stage"] = ["Choose an open stage; win or lose to close."]
+            errors["stage"] = [_("Choose an open stage; win or lose to close.")]
         elif stage != opportunity.stage:
             changed["stage"] = [opportunity.stage, stage]
     if name is not None:
         name = name.strip()
         if not name or len(name) > 200:
-            errors["name"] = ["Give a name of at most 200 characters."]
+            errors["name"] = [_("Give a name of at most 200 characters.")]
         elif name != opportunity.name:
             changed["name"] = [opportunity.name, name]
     if amount is not None:
@@ -1070,7 +1095,7 @@ def opportunity_update(
         raise InvalidInput(errors)
     if not changed:
         return opportunity
-    for key, (_, new) in changed.items():
+    for key, (_old, new) in changed.items():
         setattr(opportunity, key, new)
     opportunity.save()
     _opportunity_event(
@@ -1091,7 +1116,7 @@ def _check_close_time(
     if at is not None:
         _check_after_previous(lead, when)
         if when < opportunity.created_at:
-            raise InvalidInput({"at": ["An opportunity cannot close before it was opened."]})
+            raise InvalidInput({"at": [_("An opportunity cannot close before it was opened.")]})
     return when
 
 
@@ -1129,7 +1154,7 @@ def opportunity_lose(
     opportunity, lead = _lock_opportunity(opportunity_id, actor, "lose")
     reason = (reason or "").strip()
     if not reason or len(reason) > 255:
-        raise InvalidInput({"reason": ["Say why the deal was lost (at most 255 characters)."]})
+        raise InvalidInput({"reason": [_("Say why the deal was lost (at most 255 characters).")]})
     when = _check_close_time(opportunity, lead, actor, at)
     from_stage = opportunity.stage
     opportunity.stage = OpportunityStage.LOST

@@ -453,3 +453,15 @@ def test_recycle_returns_the_lead_to_marketing(marketer, rep, moved) -> None:
     lead.refresh_from_db()
     assert (lead.status, lead.owner) == ("nurture", None)
     assert moved[0]["previous_owner_id"] == rep.pk
+
+
+def test_a_refused_move_speaks_spanish_under_a_spanish_override(marketer, manager) -> None:
+    from django.utils import translation
+
+    lead = lead_in_state("new", marketer=marketer)
+    with translation.override("es"), pytest.raises(InvalidTransition) as info:
+        services.lead_accept(lead_id=lead.pk, actor=manager)
+    assert info.value.message == (
+        "No se puede hacer «accept» con un lead en estado nuevo (estado `new`)."
+    )
+    assert Lead.objects.get(pk=lead.pk).status == "new"
