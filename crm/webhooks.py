@@ -131,18 +131,11 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def lead_data(lead: Any) -> dict[str, Any]:
+    values = lead.editable_values()
+    values["campaign"] = values.pop("campaign_id")
     return {
         "id": lead.pk,
-        "email": lead.email,
-        "first_name": lead.first_name,
-        "last_name": lead.last_name,
-        "company": lead.company,
-        "job_title": lead.job_title,
-        "phone": lead.phone,
-        "country": str(lead.country or ""),
-        "campaign": lead.campaign_id,
-        "external_id": lead.external_id,
-        "score": lead.score,
+        **values,
         "status": lead.status,
         "owner": lead.owner_id,
         "created_at": _iso(lead.created_at),

@@ -546,18 +546,7 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
     else:
         raise ActionNotAllowed(_("You may not change this lead."))
     previous_campaign_id = lead.campaign_id
-    data = {
-        "email": lead.email,
-        "first_name": lead.first_name,
-        "last_name": lead.last_name,
-        "company": lead.company,
-        "job_title": lead.job_title,
-        "phone": lead.phone,
-        "country": str(lead.country or ""),
-        "campaign_id": lead.campaign_id,
-        "external_id": lead.external_id,
-        "score": lead.score,
-    }
+    data = lead.editable_values()
     new_created_at = fields.pop("created_at", None)
     data.update(fields)
     candidate = _build_lead(actor, data, lead.created_at)

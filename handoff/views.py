@@ -214,17 +214,8 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Correct a lead's contact details, source campaign or score (one "updated" event)."""
     lead = _lead_or_404(request, lead_id)
-    initial = {
-        "email": lead.email,
-        "first_name": lead.first_name,
-        "last_name": lead.last_name,
-        "company": lead.company,
-        "job_title": lead.job_title,
-        "phone": lead.phone,
-        "country": str(lead.country or ""),
-        "campaign": lead.campaign_id,
-        "score": lead.score,
-    }
+    initial = lead.editable_values()
+    initial["campaign"] = initial.pop("campaign_id")
     form = LeadForm(request.POST or None, initial=initial)
     existing_id = None
     if request.method == "POST" and form.is_valid():

@@ -1,6 +1,7 @@
 """Campaigns, their spend, sales costs, leads and opportunities."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -238,6 +239,21 @@ class Lead(models.Model):
     def __str__(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
         return f"{name} <{self.email}>" if name else self.email
+
+    def editable_values(self) -> dict[str, Any]:
+        """The fields a lead edit may change, as plain values (forms, the audit, webhooks)."""
+        return {
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "company": self.company,
+            "job_title": self.job_title,
+            "phone": self.phone,
+            "country": str(self.country or ""),
+            "campaign_id": self.campaign_id,
+            "external_id": self.external_id,
+            "score": self.score,
+        }
 
 
 class Opportunity(models.Model):
