@@ -13,19 +13,7 @@ from handoff.models import (
     RotationPointer,
     SLAPolicy,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by the workflow's services: viewable, never added, edited or deleted."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from leads.admin import ReadOnlyAdmin
 
 
 @admin.register(Handoff)

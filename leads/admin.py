@@ -3,6 +3,19 @@ from django.contrib import admin
 from leads.models import Campaign, CampaignCost, Lead, Opportunity, SalesCost
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (audit, handoffs, rollups): viewable, never edited here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class CampaignCostInline(admin.TabularInline):
     model = CampaignCost
     extra = 0

@@ -10,19 +10,17 @@ from django.db import transaction
 from leads.models import Campaign, CampaignCost, SalesCost
 from leads.signals import cost_changed
 
-CAMPAIGN_FIELDS = frozenset(
-    {
-        "name",
-        "channel",
-        "status",
-        "start_date",
-        "end_date",
-        "budget",
-        "owner",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-    }
+CAMPAIGN_FIELDS = (
+    "name",
+    "channel",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "owner",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
 )
 
 
@@ -33,7 +31,7 @@ def _full_clean_save(obj: Any) -> None:
 
 @transaction.atomic
 def campaign_create(*, actor: AbstractBaseUser, **fields: Any) -> Campaign:
-    unknown = set(fields) - CAMPAIGN_FIELDS
+    unknown = set(fields).difference(CAMPAIGN_FIELDS)
     if unknown:
         raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
     fields.setdefault("owner", actor)
@@ -44,7 +42,7 @@ def campaign_create(*, actor: AbstractBaseUser, **fields: Any) -> Campaign:
 
 @transaction.atomic
 def campaign_update(*, campaign_id: int, actor: AbstractBaseUser, **fields: Any) -> Campaign:
-    unknown = set(fields) - CAMPAIGN_FIELDS
+    unknown = set(fields).difference(CAMPAIGN_FIELDS)
     if unknown:
         raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)

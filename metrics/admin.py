@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from leads.admin import ReadOnlyAdmin
 from metrics.models import CampaignDay, DirtyCell, OwnerDay, Target
 
 
@@ -14,32 +15,19 @@ class TargetAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Rollups are written by the refresh only."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(CampaignDay)
-class CampaignDayAdmin(_ReadOnly):
+class CampaignDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "campaign", "marketing_spend", "leads", "mqls", "customers", "revenue"]
     list_filter = ["campaign"]
     date_hierarchy = "day"
 
 
 @admin.register(OwnerDay)
-class OwnerDayAdmin(_ReadOnly):
+class OwnerDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "owner", "leads", "handoffs", "accepted", "rejected", "customers"]
     date_hierarchy = "day"
 
 
 @admin.register(DirtyCell)
-class DirtyCellAdmin(_ReadOnly):
+class DirtyCellAdmin(ReadOnlyAdmin):
     list_display = ["day", "dimension", "ref", "created_at"]

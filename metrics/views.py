@@ -32,39 +32,27 @@ from metrics import selectors as kpi_selectors
 from metrics.exports import csv_response
 from metrics.forms import DashboardFilterForm, ReassignForm
 
-# The columns each breakdown table shows (the CSV export carries every KPI).
+# The columns each breakdown table shows (the CSV export carries every KPI); the channel
+# table shows the campaign columns but the average rating.
+CAMPAIGN_COLUMNS = (
+    "marketing_spend",
+    "leads",
+    "mqls",
+    "accepted",
+    "rejected",
+    "acceptance_rate",
+    "opportunities",
+    "customers",
+    "win_rate",
+    "revenue",
+    "cost_per_lead",
+    "paid_cac",
+    "romi",
+    "avg_quality_rating",
+)
 BREAKDOWN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "campaign": (
-        "marketing_spend",
-        "leads",
-        "mqls",
-        "accepted",
-        "rejected",
-        "acceptance_rate",
-        "opportunities",
-        "customers",
-        "win_rate",
-        "revenue",
-        "cost_per_lead",
-        "paid_cac",
-        "romi",
-        "avg_quality_rating",
-    ),
-    "channel": (
-        "marketing_spend",
-        "leads",
-        "mqls",
-        "accepted",
-        "rejected",
-        "acceptance_rate",
-        "opportunities",
-        "customers",
-        "win_rate",
-        "revenue",
-        "cost_per_lead",
-        "paid_cac",
-        "romi",
-    ),
+    "campaign": CAMPAIGN_COLUMNS,
+    "channel": tuple(c for c in CAMPAIGN_COLUMNS if c != "avg_quality_rating"),
     "owner": (
         "handoffs",
         "accepted",

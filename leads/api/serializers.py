@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from leads.models import MONEY, Campaign, CampaignCost, SalesCost
+from leads.services import CAMPAIGN_FIELDS
 
 User = get_user_model()
 
@@ -21,21 +22,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = [
-            "id",
-            "name",
-            "channel",
-            "status",
-            "start_date",
-            "end_date",
-            "budget",
-            "owner",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *CAMPAIGN_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness and date order are checked once, by the model in the service.
         validators: list = []
