@@ -22,8 +22,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from crm.models import IdempotencyKey, WebhookEvent
 from crm.webhooks_api import WebhookSubscriptionViewSet
 from handoff.api.urls import routes as handoff_routes
-from handoff.errors import DuplicateLead, InvalidInput, InvalidTransition, WorkflowError
 from leads.api.urls import routes as leads_routes
+from leads.errors import DomainError, DuplicateLead, InvalidInput, InvalidTransition
 from metrics.api.urls import routes as metrics_routes
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             status=exc.row.response_status,
             headers={"Idempotent-Replayed": "true"},
         )
-    if isinstance(exc, WorkflowError):
+    if isinstance(exc, DomainError):
         extra: dict[str, Any] = {}
         if isinstance(exc, InvalidTransition):
             extra["status"] = exc.status

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from handoff import services
-from handoff.errors import ActionNotAllowed, InvalidInput
 from handoff.models import LeadImport, LeadImportStatus
+from leads.errors import ActionNotAllowed, InvalidInput
 from leads.models import Campaign
 from leads.roles import MANAGER, MARKETING, has_role
 

@@ -4,7 +4,7 @@ Each move runs in one transaction: lock the lead row (`select_for_update`), chec
 actor and the transition table, validate the input, write the new state, the handoff
 record and exactly ONE `LeadEvent`, send `handoff.signals.lead_moved` inside the
 transaction, and queue side effects (notification emails) with `transaction.on_commit`.
-A refused move raises a `handoff.errors.WorkflowError` and writes nothing.
+A refused move raises a `handoff.errors.DomainError` and writes nothing.
 
 Bulk capture sends `lead_moved` once per created lead (no separate bulk signal), so
 listeners see bulk-created leads exactly like single ones.
@@ -31,13 +31,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handoff import assignment, sla
-from handoff.errors import (
-    ActionNotAllowed,
-    DuplicateLead,
-    InvalidInput,
-    InvalidTransition,
-    WorkflowError,
-)
 from handoff.models import (
     BusinessHours,
     Handoff,
@@ -50,6 +43,13 @@ from handoff.models import (
 )
 from handoff.signals import lead_moved
 from handoff.transitions import TRANSITIONS, Action, actor_may
+from leads.errors import (
+    ActionNotAllowed,
+    DomainError,
+    DuplicateLead,
+    InvalidInput,
+    InvalidTransition,
+)
 from leads.models import Campaign, Lead, LeadStatus, Opportunity, OpportunityStage
 from leads.roles import MANAGER, MARKETING, SALES, can_backfill, has_role
 
@@ -1231,7 +1231,7 @@ def sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     for handoff_id, lead_id in list(overdue):
         try:
             _breach_one(handoff_id=handoff_id, lead_id=lead_id, now=now, result=result)
-        except WorkflowError:
+        except DomainError:
             continue
     return result
 

@@ -1,7 +1,7 @@
 """Marketing's lead pages: the list with filters and bulk moves, capture, the lead page with
 its timeline and allowed moves, notifications, and the CSV import.
 
-Each write view validates one form and calls one service; a refused move (WorkflowError)
+Each write view validates one form and calls one service; a refused move (DomainError)
 becomes a message on the page, never an error page.
 """
 
@@ -20,13 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from handoff import imports, selectors, services
-from handoff.errors import (
-    ActionNotAllowed,
-    DuplicateLead,
-    InvalidInput,
-    InvalidTransition,
-    WorkflowError,
-)
 from handoff.filters import LeadFilter
 from handoff.forms import (
     BulkActionForm,
@@ -48,38 +41,17 @@ from handoff.models import (
 )
 from handoff.transitions import Action
 from leads.access import role_required
+from leads.errors import (
+    DomainError,
+    DuplicateLead,
+    InvalidInput,
+)
+from leads.forms import apply_error, refusal_message
 from leads.models import Lead, LeadStatus
 from leads.paging import paginate
 from leads.roles import MANAGER, MARKETING, has_role
 
 MARKETING_ROLES = (MARKETING, MANAGER)
-
-
-def _place_errors(form: Any, error: WorkflowError) -> None:
-    """An InvalidInput's messages go next to their fields; anything else above the form."""
-    if isinstance(error, InvalidInput):
-        for field, field_errors in error.errors.items():
-            target = field if field in form.fields else None
-            if field == "campaign_id" and "campaign" in form.fields:
-                target = "campaign"
-            for message in field_errors:
-                form.add_error(target, message)
-        return
-    form.add_error(None, refusal_message(error))
-
-
-def refusal_message(error: WorkflowError) -> str:
-    """A refused move in the user's language (the service's own message is English)."""
-    if isinstance(error, InvalidTransition):
-        status = dict(LeadStatus.choices).get(error.status, error.status)
-        return _(
-            "Not done: the lead is “%(status)s” now, and this move is not allowed from there."
-        ) % {"status": status}
-    if isinstance(error, ActionNotAllowed):
-        return _("Not done: your role may not make this move on this lead.")
-    if isinstance(error, DuplicateLead):
-        return _("A lead with this email or external id already exists.")
-    return error.message
 
 
 # --------------------------------------------------------------------------- lead list
@@ -127,7 +99,7 @@ def lead_bulk(request: HttpRequest) -> HttpResponse:
         try:
             _bulk_move(action, lead_id=lead_id, actor=request.user, assignee=assignee)
             done += 1
-        except WorkflowError as error:
+        except DomainError as error:
             refused.append((lead_id, refusal_message(error)))
         except Lead.DoesNotExist:
             refused.append((lead_id, _("No such lead.")))
@@ -195,8 +167,8 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         except DuplicateLead as error:
             existing_id = error.existing_id
             form.add_error("email", _("A lead with this email or external id already exists."))
-        except WorkflowError as error:
-            _place_errors(form, error)
+        except DomainError as error:
+            apply_error(form, error)
         else:
             messages.success(request, _("Lead %(lead)s created.") % {"lead": lead})
             return redirect("handoff:lead_detail", lead_id=lead.pk)
@@ -224,8 +196,8 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
         except DuplicateLead as error:
             existing_id = error.existing_id
             form.add_error("email", _("A lead with this email or external id already exists."))
-        except WorkflowError as error:
-            _place_errors(form, error)
+        except DomainError as error:
+            apply_error(form, error)
         else:
             messages.success(request, _("Lead saved."))
             return redirect("handoff:lead_detail", lead_id=lead.pk)
@@ -365,9 +337,9 @@ def lead_move(request: HttpRequest, lead_id: int, move: str) -> HttpResponse:
         _call_move(
             move, lead_id=lead.pk, actor=request.user, data=form.cleaned_data if form else {}
         )
-    except WorkflowError as error:
+    except DomainError as error:
         if form is not None and isinstance(error, InvalidInput):
-            _place_errors(form, error)
+            apply_error(form, error)
             return _lead_page_with_error(request, lead, move, form)
         messages.error(request, refusal_message(error))
     else:
@@ -447,8 +419,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 campaign_id=campaign.pk if campaign else None,
                 language=get_language() or "en",
             )
-        except WorkflowError as error:
-            _place_errors(form, error)
+        except DomainError as error:
+            apply_error(form, error)
         else:
             return redirect("handoff:import_mapping", import_id=lead_import.pk)
     return render(
@@ -474,8 +446,8 @@ def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
             imports.import_start(
                 import_id=lead_import.pk, actor=request.user, mapping=form.mapping()
             )
-        except WorkflowError as error:
-            _place_errors(form, error)
+        except DomainError as error:
+            apply_error(form, error)
         else:
             return redirect("handoff:import_detail", import_id=lead_import.pk)
     return render(

@@ -1,7 +1,7 @@
 """The sales workspace: the "My leads" inbox (answer, convert) and the pipeline board.
 
 Each write view validates one form and calls one service of handoff/services.py. A refused
-move (WorkflowError) becomes a message in the swapped-in partial, never an error page. Every
+move (DomainError) becomes a message in the swapped-in partial, never an error page. Every
 action also works without JavaScript: a plain POST redirects back with a message, or shows
 the page again with the form's errors.
 """
@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from handoff import selectors, services
-from handoff.errors import InvalidInput, InvalidTransition, WorkflowError
 from handoff.forms_sales import (
     AcceptForm,
     ConvertForm,
@@ -34,8 +33,9 @@ from handoff.forms_sales import (
     WinForm,
 )
 from handoff.models import Handoff
-from handoff.views import refusal_message
-from leads.models import Lead, LeadStatus, Opportunity, OpportunityStage
+from leads.errors import DomainError
+from leads.forms import apply_error
+from leads.models import Lead, LeadStatus, Opportunity
 from leads.roles import MANAGER, SALES, has_role
 
 SALES_ROLES = (SALES, MANAGER)
@@ -44,26 +44,6 @@ SALES_ROLES = (SALES, MANAGER)
 def _require_sales(request: HttpRequest) -> None:
     if not has_role(request.user, *SALES_ROLES):
         raise PermissionDenied(_("The sales workspace is for sales reps and managers."))
-
-
-def _apply_workflow_error(form: forms.Form, error: WorkflowError) -> str:
-    """Put an InvalidInput's field messages next to their fields; return the page message
-    (in the user's language: the service's own messages are English)."""
-    if isinstance(error, InvalidInput):
-        placed = False
-        for field, field_errors in error.errors.items():
-            if field in form.fields:
-                for message in field_errors:
-                    form.add_error(field, message)
-                placed = True
-        if placed:
-            return ""
-    if isinstance(error, InvalidTransition) and error.status in OpportunityStage.values:
-        stage = OpportunityStage(error.status).label
-        return _("Not done: the deal is “%(stage)s” now and can no longer change.") % {
-            "stage": stage
-        }
-    return refusal_message(error)
 
 
 # ---------------------------------------------------------------------------------------
@@ -202,8 +182,8 @@ def _answer(
     if form.is_valid():
         try:
             result = move(form)
-        except WorkflowError as exc:
-            error = _apply_workflow_error(form, exc)
+        except DomainError as exc:
+            error = apply_error(form, exc, unplaced_on_form=False)
         else:
             lead, notice = done(result)
             if not request.htmx:
@@ -372,8 +352,8 @@ def _close(
     if form.is_valid():
         try:
             move(form)
-        except WorkflowError as exc:
-            error = _apply_workflow_error(form, exc)
+        except DomainError as exc:
+            error = apply_error(form, exc, unplaced_on_form=False)
         else:
             opportunity = _opportunity_for(request, opportunity_id)
             notice = done(opportunity)

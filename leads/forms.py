@@ -1,9 +1,66 @@
-"""Forms of the campaign pages: a campaign and one spend entry."""
+"""Forms of the campaign pages (a campaign, one spend entry) and the one place where every
+page turns a service's refusal (`leads.errors.DomainError`) into form and page messages."""
+
+from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Campaign, CampaignCost
+from leads.errors import (
+    ActionNotAllowed,
+    DomainError,
+    DuplicateLead,
+    InvalidInput,
+    InvalidTransition,
+)
+from leads.models import Campaign, CampaignCost, LeadStatus, OpportunityStage
+
+# A service names a foreign key by its id; the page's form field has the model's name.
+FIELD_ALIASES = {"campaign_id": "campaign", "owner_id": "owner", "assignee_id": "assignee"}
+
+
+def refusal_message(error: DomainError) -> str:
+    """A refused write in the user's language (the service's own message is English)."""
+    if isinstance(error, InvalidTransition):
+        if error.status in OpportunityStage.values:
+            return gettext_now(
+                "Not done: the deal is “%(stage)s” now and can no longer change."
+            ) % {"stage": OpportunityStage(error.status).label}
+        status = dict(LeadStatus.choices).get(error.status, error.status)
+        return gettext_now(
+            "Not done: the lead is “%(status)s” now, and this move is not allowed from there."
+        ) % {"status": status}
+    if isinstance(error, ActionNotAllowed):
+        return gettext_now("Not done: your role may not make this move on this lead.")
+    if isinstance(error, DuplicateLead):
+        return gettext_now("A lead with this email or external id already exists.")
+    return error.message
+
+
+def apply_error(form: Any, error: DomainError, *, unplaced_on_form: bool = True) -> str:
+    """Map a service's refusal onto a page, the same way on every page.
+
+    An `InvalidInput`'s messages go next to the form's fields they name (a service's
+    `campaign_id` is the form's `campaign`). Messages for fields the form does not have, and
+    any other refusal, become one page message: added above the form when
+    `unplaced_on_form`, and returned either way ("" when every message found its field).
+    """
+    if isinstance(error, InvalidInput):
+        unplaced: list[str] = []
+        for field, field_errors in error.errors.items():
+            target = field if field in form.fields else FIELD_ALIASES.get(field)
+            if target not in form.fields:
+                unplaced.extend(field_errors)
+                continue
+            for message in field_errors:
+                form.add_error(target, message)
+        message = " ".join(unplaced)
+    else:
+        message = refusal_message(error)
+    if message and unplaced_on_form:
+        form.add_error(None, message)
+    return message
 
 
 class DateInput(forms.DateInput):

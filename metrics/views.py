@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from handoff import selectors as handoff_selectors
 from handoff import services as handoff_services
-from handoff.errors import InvalidInput, WorkflowError
-from handoff.views import refusal_message
+from leads.errors import DomainError, InvalidInput
+from leads.forms import refusal_message
 from leads.models import Lead
 from leads.roles import MANAGER, ROLES, has_role
 from metrics import dashboard, dateranges, kpis
@@ -362,7 +362,7 @@ def reassign(request: HttpRequest, lead_id: int) -> HttpResponse:
             lead = handoff_services.lead_reassign(
                 lead_id=lead_id, actor=request.user, assignee_id=form.cleaned_data["assignee"]
             )
-        except WorkflowError as exc:
+        except DomainError as exc:
             error = refusal_message(exc)
             if isinstance(exc, InvalidInput) and "assignee" in exc.errors:
                 form.add_error("assignee", exc.errors["assignee"])

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from handoff import assignment, services
-from handoff.errors import InvalidInput, InvalidTransition, WorkflowError
 from handoff.models import AssignmentRule, Handoff, LeadEvent, RepAvailability, RotationPointer
+from leads.errors import DomainError, InvalidInput, InvalidTransition
 from leads.models import Channel, Lead
 from tests.factories import CampaignFactory, UserFactory, lead_in_state
 
@@ -135,14 +135,14 @@ def test_handoff_with_nobody_available_is_refused(marketer, reps) -> None:
 
 def run_concurrently(calls: list, workers: int) -> list:
     """Run the calls from `workers` threads (each with its own database connection),
-    released together by a barrier; returns each call's result or WorkflowError."""
+    released together by a barrier; returns each call's result or DomainError."""
     barrier = threading.Barrier(min(workers, len(calls)))
 
     def run(call):
         try:
             barrier.wait(timeout=30)
             return call()
-        except WorkflowError as exc:
+        except DomainError as exc:
             return exc
         finally:
             connection.close()

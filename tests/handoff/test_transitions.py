@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from handoff import services
-from handoff.errors import ActionNotAllowed, InvalidTransition
 from handoff.models import Handoff, LeadEvent
+from leads.errors import ActionNotAllowed, InvalidTransition
 from leads.models import Lead
 from tests.factories import lead_in_state
 

@@ -1,10 +1,16 @@
-"""The one domain error type of the workflow; crm/api.py maps it to HTTP, pages to a message."""
+"""The one error family of every service, in every app.
+
+A service refuses bad input or a move with one of these; nothing was written when one is
+raised. `crm/api.py` maps them to HTTP once (`http_status`, `code`), and pages map them to a
+form message once (`leads.forms.apply_error`). The family sits in the lowest app so that
+every app above can raise it.
+"""
 
 from __future__ import annotations
 
 
-class WorkflowError(Exception):
-    """A refused move or capture. Nothing was written when this is raised."""
+class DomainError(Exception):
+    """A refused write: a move, a capture, an edit. Nothing was written when this is raised."""
 
     code: str = "error"
     http_status: int = 400
@@ -14,7 +20,7 @@ class WorkflowError(Exception):
         self.message = message
 
 
-class InvalidTransition(WorkflowError):
+class InvalidTransition(DomainError):
     """The move is not allowed from the current state (of the lead, or of the opportunity)."""
 
     code = "invalid_transition"
@@ -25,14 +31,14 @@ class InvalidTransition(WorkflowError):
         self.status = status
 
 
-class ActionNotAllowed(WorkflowError):
+class ActionNotAllowed(DomainError):
     """Wrong role, not the assigned rep, or a backfilled time without the permission."""
 
     code = "forbidden"
     http_status = 403
 
 
-class InvalidInput(WorkflowError):
+class InvalidInput(DomainError):
     """Bad input: `errors` maps each field to its messages."""
 
     code = "invalid"
@@ -43,7 +49,7 @@ class InvalidInput(WorkflowError):
         super().__init__(message or "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
 
-class DuplicateLead(WorkflowError):
+class DuplicateLead(DomainError):
     """A live lead with the same email, or any lead with the same external id, exists."""
 
     code = "duplicate"
