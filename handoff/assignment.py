@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 
 from handoff.models import AssignmentRule, RepAvailability, RotationPointer
 from leads.models import Lead, LeadStatus
-from leads.roles import SALES
+from leads.roles import SALES, role_members
 
 User = get_user_model()
 DEFAULT_POOL = "default"
@@ -62,13 +62,11 @@ class Assignment:
 
 def _pool(rule: AssignmentRule | None) -> list[Any]:
     """Candidate reps with what decides availability, in one query."""
+    qs = role_members(SALES, active=False)  # inactive reps are skipped with their reason
     if rule is not None:
-        qs = rule.reps.filter(groups__name=SALES)
-    else:
-        qs = User.objects.filter(groups__name=SALES)
+        qs = qs.filter(pk__in=rule.reps.values("pk"))
     return list(
-        qs.distinct()
-        .annotate(
+        qs.annotate(
             open_leads=Count("owned_leads", filter=Q(owned_leads__status__in=OPEN_STATUSES)),
         )
         .select_related("availability")

@@ -4,21 +4,16 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from handoff import selectors
 from leads.models import Campaign, Channel, Lead, LeadStatus
-from leads.roles import SALES
 
 
 def _reps(request: object = None) -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(groups__name=SALES, is_active=True)
-        .order_by("first_name", "last_name", "username")
-    )
+    return selectors.sales_reps()
 
 
 def _day_start(day: dt.date) -> dt.datetime:

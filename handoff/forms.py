@@ -3,24 +3,19 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from handoff import selectors
 from leads.models import Campaign
-from leads.roles import SALES
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def sales_reps() -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(groups__name=SALES, is_active=True)
-        .order_by("first_name", "last_name", "username")
-    )
+    return selectors.sales_reps()
 
 
 class RepChoiceField(forms.ModelChoiceField):

@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from handoff.models import Handoff, HandoffOutcome, LeadEvent, Notification, RejectionReason
 from handoff.transitions import LEAD_ACTIONS, is_allowed
 from leads.models import Lead, Opportunity
-from leads.roles import MANAGER, MARKETING, SALES, roles_of
+from leads.roles import MANAGER, MARKETING, SALES, role_members, roles_of
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -192,11 +192,4 @@ def overdue_handoffs(*, user: AnyUser, now: Any = None) -> QuerySet[Handoff]:
 
 def sales_reps() -> QuerySet[Any]:
     """Active sales reps, by name: the people a handoff can be (re)assigned to."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=SALES)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return role_members(SALES).order_by("first_name", "last_name", "username")

@@ -6,9 +6,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
-from handoff import services
 from handoff.import_tasks import run_lead_import  # noqa: F401 (registers the CSV import task)
 from handoff.models import Notification
+from handoff.sla import sweep
 
 
 @shared_task(
@@ -19,7 +19,7 @@ from handoff.models import Notification
 )
 def sla_sweep() -> dict[str, int]:
     """Run the SLA sweep once; idempotent, so overlapping beat ticks are harmless."""
-    result = services.sla_sweep()
+    result = sweep.sla_sweep()
     return {
         "reminded": len(result.reminded),
         "breached": len(result.breached),

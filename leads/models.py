@@ -240,6 +240,16 @@ class Lead(models.Model):
         name = f"{self.first_name} {self.last_name}".strip()
         return f"{name} <{self.email}>" if name else self.email
 
+    @property
+    def display_name(self) -> str:
+        """The person: their name, or their email when no name was captured."""
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def label(self) -> str:
+        """The lead as a sentence names it: the person, and their company when known."""
+        return f"{self.display_name} ({self.company})" if self.company else self.display_name
+
     def editable_values(self) -> dict[str, Any]:
         """The fields a lead edit may change, as plain values (forms, the audit, webhooks)."""
         return {

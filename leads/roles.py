@@ -1,6 +1,10 @@
 """The three roles (Django groups) and how to tell which one a user holds."""
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
 
 MARKETING = "marketing"
 SALES = "sales"
@@ -39,3 +43,14 @@ def primary_role(user: AbstractBaseUser | AnonymousUser) -> str | None:
 
 def can_backfill(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.has_perm(BACKFILL_PERMISSION))
+
+
+def role_members(role: str, *, active: bool = True) -> QuerySet[Any]:
+    """The users who hold `role`, the same way `roles_of` decides it: members of the role's
+    group, and superusers (who hold every role). The one definition of a role's pool, used
+    by the rep pickers, round-robin assignment and the SLA escalation to managers."""
+    User = get_user_model()
+    in_group = User.groups.through.objects.filter(group__name=role).values("user_id")
+    # A subquery, not a join: callers annotate counts, which a join over groups would multiply.
+    qs = User.objects.filter(Q(is_superuser=True) | Q(pk__in=in_group))
+    return qs.filter(is_active=True) if active else qs

@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from handoff import services, sla, tasks
+from handoff import services, tasks
 from handoff.models import (
     BusinessHours,
     Handoff,
@@ -21,6 +21,8 @@ from handoff.models import (
     RepAvailability,
     SLAPolicy,
 )
+from handoff.sla import calendar as sla
+from handoff.sla import sweep
 from tests.factories import UserFactory, lead_in_state
 
 UTC = dt.UTC
@@ -89,7 +91,7 @@ def test_policy_band_and_business_hours_set_the_due_time(marketer, rep) -> None:
 
 
 def test_sweep_before_the_due_time_does_nothing(handed_off) -> None:
-    result = services.sla_sweep(now=handed_off.handed_off_at + dt.timedelta(hours=1))
+    result = sweep.sla_sweep(now=handed_off.handed_off_at + dt.timedelta(hours=1))
     handed_off.refresh_from_db()
     assert (result.reminded, result.breached) == ([], [])
     assert handed_off.breached_at is None and handed_off.reminded_at is None
@@ -101,8 +103,8 @@ def test_sweep_reminds_the_rep_once_before_the_due_time(
 ) -> None:
     at = handed_off.handed_off_at + dt.timedelta(hours=19)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sla_sweep(now=at).reminded == [handed_off.pk]
-    assert services.sla_sweep(now=at + dt.timedelta(minutes=1)).reminded == []
+        assert sweep.sla_sweep(now=at).reminded == [handed_off.pk]
+    assert sweep.sla_sweep(now=at + dt.timedelta(minutes=1)).reminded == []
     note = Notification.objects.get()
     assert (note.recipient, note.kind) == (rep, "sla_reminder")
     assert [m.to for m in mail.outbox] == [[rep.email]]
@@ -117,7 +119,7 @@ def test_sweep_records_a_just_breached_handoff_and_notifies_rep_and_managers(
 
     # when the sweep runs
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.sla_sweep(now=now)
+        result = sweep.sla_sweep(now=now)
 
     # then the breach is recorded with one event, and the rep and managers are told
     handed_off.refresh_from_db()
@@ -138,8 +140,8 @@ def test_sweep_records_a_just_breached_handoff_and_notifies_rep_and_managers(
 
 def test_sweep_running_twice_records_the_breach_once(handed_off, manager) -> None:
     now = handed_off.sla_due_at + dt.timedelta(minutes=5)
-    services.sla_sweep(now=now)
-    second = services.sla_sweep(now=now + dt.timedelta(minutes=1))
+    sweep.sla_sweep(now=now)
+    second = sweep.sla_sweep(now=now + dt.timedelta(minutes=1))
     assert second.breached == []
     assert LeadEvent.objects.filter(action="sla_breached").count() == 1
     assert Notification.objects.filter(kind="sla_breached").count() == 2
@@ -147,7 +149,7 @@ def test_sweep_running_twice_records_the_breach_once(handed_off, manager) -> Non
 
 def test_answered_handoff_is_never_breached_by_the_sweep(handed_off, rep) -> None:
     services.lead_accept(lead_id=handed_off.lead_id, actor=rep)
-    result = services.sla_sweep(now=handed_off.sla_due_at + dt.timedelta(hours=1))
+    result = sweep.sla_sweep(now=handed_off.sla_due_at + dt.timedelta(hours=1))
     assert result.breached == []
 
 
@@ -168,7 +170,7 @@ def test_auto_reassign_policy_hands_the_lead_to_the_next_rep(marketer, reassign_
 
     # when the sweep finds it overdue
     now = breached.sla_due_at + dt.timedelta(minutes=1)
-    result = services.sla_sweep(now=now)
+    result = sweep.sla_sweep(now=now)
 
     # then the breach is recorded and the lead goes to the next rep with a fresh SLA
     breached.refresh_from_db()
@@ -194,7 +196,7 @@ def test_auto_reassign_skips_a_rep_marked_away(marketer, reassign_policy) -> Non
     services.lead_handoff(lead_id=lead.pk, actor=marketer)
     RepAvailability.objects.create(user=second, away=True)
 
-    services.sla_sweep(now=Handoff.objects.get(lead=lead).sla_due_at + dt.timedelta(minutes=1))
+    sweep.sla_sweep(now=Handoff.objects.get(lead=lead).sla_due_at + dt.timedelta(minutes=1))
 
     current = Handoff.objects.get(lead=lead, outcome="pending")
     assert current.assignee == third
@@ -213,10 +215,10 @@ def test_after_the_reassignment_limit_the_breach_is_escalated(
     lead = lead_in_state("mql", marketer=marketer)
     services.lead_handoff(lead_id=lead.pk, actor=marketer)
     first = Handoff.objects.get(lead=lead)
-    services.sla_sweep(now=first.sla_due_at + dt.timedelta(minutes=1))
+    sweep.sla_sweep(now=first.sla_due_at + dt.timedelta(minutes=1))
     second = Handoff.objects.get(lead=lead, outcome="pending")
 
-    result = services.sla_sweep(now=second.sla_due_at + dt.timedelta(minutes=1))
+    result = sweep.sla_sweep(now=second.sla_due_at + dt.timedelta(minutes=1))
 
     assert result.escalated == [second.pk]
     assert result.reassigned == []

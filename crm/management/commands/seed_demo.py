@@ -29,6 +29,7 @@ from handoff.models import (
     RotationPointer,
     SLAPolicy,
 )
+from handoff.sla import sweep
 from leads import services as lead_services
 from leads.models import Campaign, CampaignCost, Channel, Lead, Opportunity, SalesCost
 
@@ -277,7 +278,7 @@ class Seeder:
                 self._history(lead_id, plan)
             self._present_day()
             self._rollups()
-        result = services.sla_sweep()
+        result = sweep.sla_sweep()
         self.stats.count("sla_sweep", len(result.breached) + len(result.reassigned))
         return self.stats
 

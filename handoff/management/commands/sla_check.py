@@ -2,14 +2,14 @@
 
 from django.core.management.base import BaseCommand
 
-from handoff import services
+from handoff.sla import sweep
 
 
 class Command(BaseCommand):
     help = "Run the SLA sweep once: reminders, breaches, reassignments."
 
     def handle(self, *args, **options) -> None:
-        result = services.sla_sweep()
+        result = sweep.sla_sweep()
         self.stdout.write(
             f"reminded {len(result.reminded)}, breached {len(result.breached)}, "
             f"reassigned {len(result.reassigned)}, escalated {len(result.escalated)}"
