@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from handoff.models import RejectionReason
+from handoff.rules import FEEDBACK_MAX_LENGTH
 from leads.models import Opportunity
 
 RATING_CHOICES = [
@@ -39,7 +40,7 @@ class AcceptForm(forms.Form):
     feedback = forms.CharField(
         label=_("Feedback for marketing"),
         required=False,
-        max_length=2000,
+        max_length=FEEDBACK_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -53,7 +54,7 @@ class RejectForm(forms.Form):
     feedback = forms.CharField(
         label=_("Feedback for marketing"),
         required=False,
-        max_length=2000,
+        max_length=FEEDBACK_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the reason is Other."),
     )

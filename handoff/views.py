@@ -5,7 +5,6 @@ Each write view validates one form and calls one service; a refused move (Domain
 becomes a message on the page, never an error page.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +18,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from handoff import imports, selectors, services
+from handoff import imports, rules, selectors, services
 from handoff.filters import LeadFilter
 from handoff.forms import (
     BulkActionForm,
@@ -32,8 +31,6 @@ from handoff.forms import (
 )
 from handoff.forms_sales import AcceptForm, ConvertForm, RejectForm
 from handoff.models import (
-    Handoff,
-    HandoffOutcome,
     LeadImport,
     LeadImportStatus,
     Notification,
@@ -120,16 +117,8 @@ def lead_bulk(request: HttpRequest) -> HttpResponse:
 
 
 def _bulk_move(action: str, *, lead_id: int, actor: Any, assignee: Any) -> None:
-    if action == BulkActionForm.QUALIFY:
-        services.lead_qualify(lead_id=lead_id, actor=actor)
-    elif action == BulkActionForm.HANDOFF:
-        services.lead_handoff(
-            lead_id=lead_id, actor=actor, assignee_id=assignee.pk if assignee else None
-        )
-    elif action == BulkActionForm.NURTURE:
-        services.lead_nurture(lead_id=lead_id, actor=actor)
-    elif action == BulkActionForm.DISQUALIFY:
-        services.lead_disqualify(lead_id=lead_id, actor=actor)
+    fields = {"assignee_id": assignee.pk if assignee else None} if action == Action.HANDOFF else {}
+    services.lead_move(action=action, lead_id=lead_id, actor=actor, **fields)
 
 
 def _bulk_message(action: str, count: int) -> str:
@@ -249,17 +238,6 @@ def _sales_forms(allowed: list[str], lead: Lead) -> dict[str, Any]:
     }
 
 
-def sla_result(handoff: Handoff, now: dt.datetime) -> str:
-    """How a handoff stands against its SLA, as kpis.md counts it: met, breached, running
-    (pending, not yet due) or not_counted (reassigned before its due time)."""
-    if handoff.responded_at is not None:
-        return "met" if handoff.responded_at <= handoff.sla_due_at else "breached"
-    if handoff.outcome == HandoffOutcome.PENDING:
-        return "breached" if now > handoff.sla_due_at else "running"
-    closed = handoff.closed_at or now
-    return "breached" if closed > handoff.sla_due_at else "not_counted"
-
-
 SLA_LABELS = {
     "met": gettext_lazy("Met"),
     "breached": gettext_lazy("Breached"),
@@ -273,7 +251,7 @@ def _lead_context(request: HttpRequest, lead: Lead) -> dict[str, Any]:
     now = timezone.now()
     handoffs = list(selectors.lead_handoffs(lead_id=lead.pk))
     for handoff in handoffs:
-        handoff.sla_result = sla_result(handoff, now)
+        handoff.sla_result = rules.sla_status(handoff, now)
         handoff.sla_label = SLA_LABELS[handoff.sla_result]
     actions = dict(Action.choices)
     statuses = dict(LeadStatus.choices)
@@ -306,20 +284,13 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     return render(request, "handoff/lead_detail.html", _lead_context(request, lead))
 
 
+# The page form's fields -> the move's keyword arguments (only those the form has).
 def _call_move(move: str, *, lead_id: int, actor: Any, data: dict[str, Any]) -> None:
-    if move == "qualify":
-        services.lead_qualify(lead_id=lead_id, actor=actor, score=data.get("score"))
-    elif move == "nurture":
-        services.lead_nurture(lead_id=lead_id, actor=actor)
-    elif move == "handoff":
+    fields = {key: data[key] for key in ("score", "reason") if key in data}
+    if move == Action.HANDOFF:
         assignee = data.get("assignee")
-        services.lead_handoff(
-            lead_id=lead_id, actor=actor, assignee_id=assignee.pk if assignee else None
-        )
-    elif move == "recycle":
-        services.lead_recycle(lead_id=lead_id, actor=actor)
-    elif move == "disqualify":
-        services.lead_disqualify(lead_id=lead_id, actor=actor, reason=data.get("reason", ""))
+        fields["assignee_id"] = assignee.pk if assignee else None
+    services.lead_move(action=move, lead_id=lead_id, actor=actor, **fields)
 
 
 @login_required

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from handoff.models import Handoff, LeadEvent, RejectionReason
+from handoff.rules import FEEDBACK_MAX_LENGTH, is_overdue
 from leads.models import MONEY, Lead, Opportunity
 
 MAX_ID = 2**63 - 1
@@ -140,7 +141,9 @@ class ReassignSerializer(MoveSerializer):
 
 class AcceptSerializer(MoveSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
-    feedback = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    feedback = serializers.CharField(
+        required=False, allow_blank=True, max_length=FEEDBACK_MAX_LENGTH
+    )
 
 
 class RejectSerializer(AcceptSerializer):
@@ -218,8 +221,7 @@ class HandoffSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, handoff: Handoff) -> bool:
         """Pending and past its SLA due time."""
-        now = self.context["now"]
-        return handoff.outcome == Handoff.Outcome.PENDING and handoff.sla_due_at < now
+        return is_overdue(handoff, self.context["now"])
 
 
 class OpportunitySerializer(serializers.ModelSerializer):

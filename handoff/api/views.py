@@ -1,6 +1,5 @@
 """Lead, lifecycle move, event, handoff and opportunity endpoints over the workflow service."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -37,17 +36,17 @@ def _leads(user: Any) -> QuerySet[Lead]:
     )
 
 
-# lifecycle action -> (input serializer, service, service keyword for `assignee`)
-MOVES: dict[str, tuple[type[serializers.Serializer], Callable[..., Any]]] = {
-    "qualify": (s.QualifySerializer, services.lead_qualify),
-    "nurture": (s.MoveSerializer, services.lead_nurture),
-    "handoff": (s.HandoffMoveSerializer, services.lead_handoff),
-    "reassign": (s.ReassignSerializer, services.lead_reassign),
-    "accept": (s.AcceptSerializer, services.lead_accept),
-    "reject": (s.RejectSerializer, services.lead_reject),
-    "recycle": (s.MoveSerializer, services.lead_recycle),
-    "disqualify": (s.DisqualifySerializer, services.lead_disqualify),
-    "convert": (s.ConvertSerializer, services.lead_convert),
+# lifecycle action -> its input serializer; the move itself is `services.lead_move`.
+MOVE_INPUTS: dict[str, type[serializers.Serializer]] = {
+    "qualify": s.QualifySerializer,
+    "nurture": s.MoveSerializer,
+    "handoff": s.HandoffMoveSerializer,
+    "reassign": s.ReassignSerializer,
+    "accept": s.AcceptSerializer,
+    "reject": s.RejectSerializer,
+    "recycle": s.MoveSerializer,
+    "disqualify": s.DisqualifySerializer,
+    "convert": s.ConvertSerializer,
 }
 
 MOVE_DOC = {
@@ -78,7 +77,7 @@ def _move_schema(name: str) -> Any:
         '`{"detail", "code": "invalid_transition", "status"}`; `at` needs the backfill '
         "permission and may not be in the future nor before the lead's previous move (400).",
         tags=["lead moves"],
-        request=MOVES[name][0],
+        request=MOVE_INPUTS[name],
         responses={201: s.OpportunitySerializer} if name == "convert" else {200: s.LeadSerializer},
     )
 
@@ -211,13 +210,12 @@ class LeadViewSetBase(
 
     def _move(self, request: Request, name: str) -> Response:
         lead = self.get_object()
-        input_class, service = MOVES[name]
-        serializer = input_class(data=request.data)
+        serializer = MOVE_INPUTS[name](data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "assignee" in data:
             data["assignee_id"] = data.pop("assignee")
-        result = service(lead_id=lead.pk, actor=request.user, **data)
+        result = services.lead_move(action=name, lead_id=lead.pk, actor=request.user, **data)
         if name == "convert":
             return Response(s.OpportunitySerializer(result).data, status=status.HTTP_201_CREATED)
         return self._answer(lead.pk)
@@ -253,7 +251,7 @@ def _add_move(name: str) -> None:
     )
 
 
-for _name in MOVES:
+for _name in MOVE_INPUTS:
     _add_move(_name)
 
 
