@@ -1,51 +1,30 @@
-"""REST API v1 wiring: the one router, the one error mapping, idempotency keys and the schema."""
+"""REST API v1 wiring: the one router, the one error mapping and the schema hooks."""
 
-import hashlib
-import json
 import logging
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import path, re_path
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions, routers, status
-from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from crm.models import IdempotencyKey, WebhookEvent
-from crm.webhooks_api import WebhookSubscriptionViewSet
 from handoff.api.urls import routes as handoff_routes
+from integrations.api.urls import routes as integrations_routes
+from integrations.idempotency import IDEMPOTENCY_HEADER, IdempotencyMixin, IdempotentReplay
+from integrations.models import WebhookEvent
 from leads.api.urls import routes as leads_routes
 from leads.errors import DomainError, DuplicateLead, InvalidInput, InvalidTransition
 from metrics.api.urls import routes as metrics_routes
 
 logger = logging.getLogger(__name__)
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
 # --- errors -------------------------------------------------------------------------------
-
-
-class IdempotencyConflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "idempotency_conflict"
-    default_detail = "This Idempotency-Key was used for a different request."
-
-
-class _Replay(exceptions.APIException):
-    """Raised to short-cut a repeated request to its stored first answer."""
-
-    def __init__(self, row: IdempotencyKey) -> None:
-        super().__init__("replay")
-        self.row = row
 
 
 def _field_errors(errors: Any) -> dict[str, Any]:
@@ -62,7 +41,7 @@ def error_body(detail: str, code: str, **extra: Any) -> dict[str, Any]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error as `{"detail", "code", ...}`: field errors, `status` or `existing_id` added."""
-    if isinstance(exc, _Replay):
+    if isinstance(exc, IdempotentReplay):
         return Response(
             exc.row.response_body,
             status=exc.row.response_status,
@@ -109,73 +88,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 @csrf_exempt
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     return JsonResponse(error_body("Not found.", "not_found"), status=404)
-
-
-# --- idempotency ----------------------------------------------------------------------------
-
-
-class IdempotencyMixin:
-    """A POST with an `Idempotency-Key` header is answered once; repeats get the first answer.
-
-    The key row is committed before the work starts (unique per user and key), so a
-    concurrent repeat is refused with 409 instead of doing the work twice; a 5xx answer
-    frees the key again.
-    """
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        self._idempotency_row = None
-        key = request.headers.get(IDEMPOTENCY_HEADER)
-        if request.method != "POST" or key is None:
-            return
-        if not 1 <= len(key) <= 255 or "\x00" in key:
-            raise exceptions.ValidationError({IDEMPOTENCY_HEADER: ["Give 1 to 255 characters."]})
-        digest = hashlib.sha256()
-        digest.update(request.method.encode() + b" " + request.path.encode() + b"\n")
-        digest.update(request.body)
-        request_hash = digest.hexdigest()
-        try:
-            with transaction.atomic():
-                self._idempotency_row = IdempotencyKey.objects.create(
-                    key=key,
-                    user=request.user,
-                    method=request.method,
-                    path=request.path[:500],
-                    request_hash=request_hash,
-                )
-        except IntegrityError:
-            row = IdempotencyKey.objects.filter(user=request.user, key=key).first()
-            if row is None:
-                raise IdempotencyConflict(
-                    "The first request with this key is in progress.",
-                    code="idempotency_in_progress",
-                ) from None
-            if row.request_hash != request_hash:
-                raise IdempotencyConflict() from None
-            if row.completed_at is None:
-                raise IdempotencyConflict(
-                    "The first request with this key is in progress.",
-                    code="idempotency_in_progress",
-                ) from None
-            raise _Replay(row) from None
-
-    def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
-    ) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        row = getattr(self, "_idempotency_row", None)
-        if row is not None:
-            self._idempotency_row = None
-            if response.status_code >= 500:
-                row.delete()
-            else:
-                body = json.loads(JSONRenderer().render(response.data)) if response.data else None
-                IdempotencyKey.objects.filter(pk=row.pk).update(
-                    response_status=response.status_code,
-                    response_body=body,
-                    completed_at=timezone.now(),
-                )
-        return response
 
 
 # --- schema ---------------------------------------------------------------------------------
@@ -317,7 +229,7 @@ for prefix, viewset, basename in [
     *leads_routes,
     *handoff_routes,
     *metrics_routes,
-    ("webhooks", WebhookSubscriptionViewSet, "webhook"),
+    *integrations_routes,
 ]:
     router.register(
         prefix, type(viewset.__name__, (IdempotencyMixin, viewset), {}), basename=basename

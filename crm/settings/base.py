@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "leads",
     "handoff",
     "metrics",
+    "integrations",
     "crm",
 ]
 
@@ -155,7 +156,7 @@ LOGGING = {
 # one error body. Throttle rates are read at request time from the settings below.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "crm.authentication.ApiTokenAuthentication",
+        "integrations.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -166,8 +167,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "leads.api.common.CursorPage",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "crm.authentication.TokenRateThrottle",
-        "crm.authentication.AnonRateThrottle",
+        "integrations.authentication.TokenRateThrottle",
+        "integrations.authentication.AnonRateThrottle",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.exception_handler",
@@ -226,7 +227,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Webhooks (crm/webhooks.py, crm/tasks.py): signed POSTs with retries and backoff.
+# Webhooks (integrations/webhooks/, integrations/tasks.py): signed POSTs with retries and backoff.
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from crm.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_key
+from integrations.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_key
 
 
 def make_token(user, name: str = "test") -> str:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from crm.models import ApiToken, hash_key
+from integrations.models import ApiToken, hash_key
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +121,8 @@ def test_malformed_requests_never_answer_500(manager, world, method, path, body,
 
 
 def test_idempotency_keys_older_than_the_ttl_are_pruned(marketer_api, settings):
-    from crm.models import IdempotencyKey
-    from crm.tasks import idempotency_keys_prune
+    from integrations.models import IdempotencyKey
+    from integrations.tasks import idempotency_keys_prune
 
     settings.IDEMPOTENCY_KEY_TTL_HOURS = 24
     marketer_api.post(
@@ -147,9 +147,9 @@ def test_idempotency_keys_older_than_the_ttl_are_pruned(marketer_api, settings):
 def test_admin_lists_tokens_and_delivery_logs(admin_client, manager):
     client_for(manager)  # one token
     for url in (
-        "/admin/crm/apitoken/",
-        "/admin/crm/webhooksubscription/",
-        "/admin/crm/webhookdelivery/",
+        "/admin/integrations/apitoken/",
+        "/admin/integrations/webhooksubscription/",
+        "/admin/integrations/webhookdelivery/",
     ):
         assert admin_client.get(url).status_code == 200, url
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm.models import IdempotencyKey
+from integrations.models import IdempotencyKey
 from leads.models import Lead
 from tests import factories
 

@@ -24,7 +24,7 @@ LISTS = [
 
 def _grow(marketer, manager, rep, n: int, settings) -> dict[str, int]:
     """n more campaigns, costs, leads (each handed off, accepted and converted), users."""
-    from crm import webhooks
+    from integrations.webhooks import subscriptions as webhooks
 
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     campaign = None

@@ -11,7 +11,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 from rest_framework.request import Request
 
-from crm.models import ApiToken, hash_key
+from integrations.models import ApiToken, hash_key
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "crm.authentication.ApiTokenAuthentication"
+    target_class = "integrations.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

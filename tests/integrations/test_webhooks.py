@@ -9,8 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from crm import tasks, webhooks
-from crm.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from integrations import tasks
+from integrations.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from integrations.webhooks import signing, subscriptions
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +169,7 @@ def test_delivery_rows_commit_with_the_move_and_the_sweep_sends_unqueued_ones(
     from handoff import services
 
     receiver = receiver_factory([200])
-    webhooks.subscription_create(actor=marketer, url=receiver.url, events=["lead.created"])
+    subscriptions.subscription_create(actor=marketer, url=receiver.url, events=["lead.created"])
     with pytest.raises(RuntimeError), transaction.atomic():
         services.lead_capture(actor=marketer, email="rolled@example.com")
         raise RuntimeError
@@ -250,7 +251,7 @@ def test_real_worker_delivers_and_retries_a_failing_receiver(
     from handoff import services
 
     receiver = receiver_factory([500, 204])
-    subscription = webhooks.subscription_create(
+    subscription = subscriptions.subscription_create(
         actor=marketer, url=receiver.url, events=["lead.created"], secret="worker-secret-123456"
     )
     # when a lead is captured and the move commits
@@ -263,5 +264,5 @@ def test_real_worker_delivers_and_retries_a_failing_receiver(
         ).exists()
     )
     headers, body = receiver.received[1]
-    assert webhooks.verify(body, "worker-secret-123456", headers["X-Signature"])
+    assert signing.verify(body, "worker-secret-123456", headers["X-Signature"])
     assert [a.status_code for a in WebhookAttempt.objects.order_by("id")] == [500, 204]

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from crm.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from integrations.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
 @admin.register(ApiToken)

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_key
+from integrations.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_key
 
 
 class Command(BaseCommand):

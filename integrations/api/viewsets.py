@@ -8,8 +8,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm import webhooks
-from crm.models import WebhookEvent, WebhookSubscription
+from integrations.models import WebhookEvent, WebhookSubscription
+from integrations.webhooks import subscriptions
 from leads.api.common import RolePermission
 from leads.roles import MANAGER, MARKETING
 
@@ -72,16 +72,18 @@ class WebhookSubscriptionViewSet(
     lookup_value_regex = r"\d{1,18}"
 
     def get_queryset(self) -> QuerySet[WebhookSubscription]:
-        return webhooks.subscription_list()
+        return subscriptions.subscription_list()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscription = webhooks.subscription_create(actor=request.user, **serializer.validated_data)
+        subscription = subscriptions.subscription_create(
+            actor=request.user, **serializer.validated_data
+        )
         return Response(
             WebhookSubscriptionCreatedSerializer(subscription).data,
             status=status.HTTP_201_CREATED,
         )
 
     def perform_destroy(self, instance: WebhookSubscription) -> None:
-        webhooks.subscription_delete(subscription_id=instance.pk, actor=self.request.user)
+        subscriptions.subscription_delete(subscription_id=instance.pk, actor=self.request.user)

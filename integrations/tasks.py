@@ -7,8 +7,8 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from crm import webhooks
-from crm.models import IdempotencyKey, WebhookDelivery
+from integrations.models import IdempotencyKey, WebhookDelivery
+from integrations.webhooks import delivery
 
 logger = logging.getLogger(__name__)
 
@@ -17,10 +17,10 @@ logger = logging.getLogger(__name__)
 def deliver_webhook(self: Task, delivery_id: int) -> str:
     """Send a delivery once; when it failed and may retry, queue the next try after backoff
     (on the queue this message came from)."""
-    status = webhooks.deliver(delivery_id)
+    status = delivery.deliver(delivery_id)
     if status == WebhookDelivery.Status.PENDING:
         attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
-        countdown = webhooks.backoff(attempts).total_seconds()
+        countdown = delivery.backoff(attempts).total_seconds()
         try:
             queue = (self.request.delivery_info or {}).get("routing_key")
             deliver_webhook.apply_async((delivery_id,), countdown=countdown, queue=queue)
@@ -32,7 +32,7 @@ def deliver_webhook(self: Task, delivery_id: int) -> str:
 @shared_task(name="crm.tasks.webhooks_retry_due", ignore_result=True)
 def webhooks_retry_due() -> int:
     """Beat sweep: queue every pending delivery whose next attempt is due (lost or retried)."""
-    ids = webhooks.due_delivery_ids()
+    ids = delivery.due_delivery_ids()
     for delivery_id in ids:
         deliver_webhook.delay(delivery_id)
     return len(ids)

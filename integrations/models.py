@@ -33,6 +33,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
+        db_table = "crm_apitoken"  # moved from crm without moving data
         ordering = ["-created_at", "-id"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
@@ -66,6 +67,7 @@ class IdempotencyKey(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "crm_idempotencykey"  # moved from crm without moving data
         ordering = ["-created_at", "-id"]
         verbose_name = _("idempotency key")
         verbose_name_plural = _("idempotency keys")
@@ -105,6 +107,7 @@ class WebhookSubscription(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        db_table = "crm_webhooksubscription"  # moved from crm without moving data
         ordering = ["-created_at", "-id"]
         verbose_name = _("webhook subscription")
         verbose_name_plural = _("webhook subscriptions")
@@ -138,6 +141,7 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
+        db_table = "crm_webhookdelivery"  # moved from crm without moving data
         ordering = ["-created_at", "-id"]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
@@ -166,6 +170,7 @@ class WebhookAttempt(models.Model):
     succeeded = models.BooleanField(default=False)
 
     class Meta:
+        db_table = "crm_webhookattempt"  # moved from crm without moving data
         ordering = ["attempted_at", "id"]
         verbose_name = _("webhook attempt")
         verbose_name_plural = _("webhook attempts")

@@ -1,0 +1,1 @@
+"""The integrations' REST endpoints (webhook subscriptions)."""

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = "Integrations"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from handoff.signals import lead_moved
+        from integrations.webhooks import outbox
+
+        lead_moved.connect(outbox.on_lead_moved, dispatch_uid="integrations.webhooks.on_lead_moved")

@@ -1,0 +1,1 @@
+"""Webhooks: signing, subscriptions, payloads, the outbox and delivery."""

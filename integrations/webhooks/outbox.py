@@ -1,0 +1,61 @@
+"""The outbox: delivery rows written in the move's transaction and queued on commit."""
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.tasks import deliver_webhook
+from integrations.webhooks.payloads import ACTION_EVENTS, event_data, render_body
+
+logger = logging.getLogger(__name__)
+
+
+def on_lead_moved(sender: Any, event: Any, **kwargs: Any) -> None:
+    """Write one delivery row per matching subscription, inside the move's transaction.
+
+    The rows commit or roll back with the move; sending is queued on commit, and the
+    beat sweep `webhooks-retry-due` sends whatever a lost queue message left behind.
+    """
+    event_name = ACTION_EVENTS.get(event.action)
+    if event_name is None:
+        return
+    subscriptions = [s for s in _active_subscriptions() if event_name in s.events]
+    if not subscriptions:
+        return
+    body = render_body(event_name, event.at, event_data(event))
+    now = timezone.now()
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(subscription=s, event=event_name, body=body, next_attempt_at=now)
+            for s in subscriptions
+        ]
+    )
+    ids = [d.pk for d in deliveries if d.pk is not None]
+    transaction.on_commit(lambda: _queue(ids))
+
+
+def _active_subscriptions() -> list[WebhookSubscription]:
+    """Active subscriptions, read once per transaction (a bulk capture sends a signal per lead).
+
+    The memo is tied to the connection's on-commit list, which Django replaces on every
+    commit and rollback, so it never outlives the transaction that read it.
+    """
+    conn = transaction.get_connection()
+    memo = getattr(conn, "_webhook_subscriptions", None)
+    if conn.in_atomic_block and memo is not None and memo[0] is conn.run_on_commit:
+        return memo[1]
+    subscriptions = list(WebhookSubscription.objects.filter(active=True).only("id", "events"))
+    if conn.in_atomic_block:
+        conn._webhook_subscriptions = (conn.run_on_commit, subscriptions)
+    return subscriptions
+
+
+def _queue(delivery_ids: list[int]) -> None:
+    for delivery_id in delivery_ids:
+        try:
+            deliver_webhook.delay(delivery_id)
+        except Exception:  # broker down: the row stays due and the sweep sends it later
+            logger.warning("could not queue webhook delivery %s; the sweep will", delivery_id)
