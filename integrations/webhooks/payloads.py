@@ -2,12 +2,16 @@
 
 import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
 
+from handoff.api.serializers import HandoffSerializer, LeadSerializer, OpportunitySerializer
+from handoff.models import Handoff
 from integrations.models import WebhookEvent
+from leads.models import Lead
 
 # LeadEvent.action (handoff.transitions.Action) -> webhook event
 ACTION_EVENTS: dict[str, str] = {
@@ -24,65 +28,37 @@ ACTION_EVENTS: dict[str, str] = {
 }
 
 
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _money(value: Decimal | None) -> str | None:
-    return f"{value:.2f}" if value is not None else None
-
-
-def lead_data(lead: Any) -> dict[str, Any]:
-    values = lead.editable_values()
-    values["campaign"] = values.pop("campaign_id")
-    return {
-        "id": lead.pk,
-        **values,
-        "status": lead.status,
-        "owner": lead.owner_id,
-        "created_at": _iso(lead.created_at),
-    }
+def lead_data(lead: Lead) -> dict[str, Any]:
+    """The lead exactly as `GET /api/v1/leads/{id}/` answers it."""
+    if "handoffs" not in getattr(lead, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([lead], "handoffs")
+    return dict(LeadSerializer(lead).data)
 
 
 def event_data(event: Any) -> dict[str, Any]:
-    """`data` of a webhook body: the lead, the move, and its handoff or opportunity."""
+    """`data` of a webhook body: the move, and the lead, its handoff or opportunity each
+    exactly as the REST API's GET of that object answers (one wire format)."""
+    lead = event.lead
+    if event.action == "created":
+        # A new lead has no handoff yet: no query (bulk capture sends one event per lead).
+        lead._prefetched_objects_cache = {
+            **getattr(lead, "_prefetched_objects_cache", {}),
+            "handoffs": Handoff.objects.none(),
+        }
     data: dict[str, Any] = {
-        "lead": lead_data(event.lead),
+        "lead": lead_data(lead),
         "action": event.action,
         "from_status": event.from_status,
         "to_status": event.to_status,
         "actor": event.actor_id,
-        "at": _iso(event.at),
+        "at": event.at.isoformat(),
         "input": event.data,
     }
-    handoff = event.handoff
-    if handoff is not None:
-        data["handoff"] = {
-            "id": handoff.pk,
-            "assignee": handoff.assignee_id,
-            "handed_off_by": handoff.handed_off_by_id,
-            "handed_off_at": _iso(handoff.handed_off_at),
-            "sla_due_at": _iso(handoff.sla_due_at),
-            "responded_at": _iso(handoff.responded_at),
-            "outcome": handoff.outcome,
-            "reason": handoff.reason,
-            "rating": handoff.rating,
-            "feedback": handoff.feedback,
-        }
-    opportunity = event.opportunity
-    if opportunity is not None:
-        data["opportunity"] = {
-            "id": opportunity.pk,
-            "lead": opportunity.lead_id,
-            "name": opportunity.name,
-            "amount": _money(opportunity.amount),
-            "stage": opportunity.stage,
-            "owner": opportunity.owner_id,
-            "expected_close_date": _iso(opportunity.expected_close_date),
-            "created_at": _iso(opportunity.created_at),
-            "closed_at": _iso(opportunity.closed_at),
-            "lost_reason": opportunity.lost_reason,
-        }
+    if event.handoff is not None:
+        context = {"now": timezone.now()}
+        data["handoff"] = dict(HandoffSerializer(event.handoff, context=context).data)
+    if event.opportunity is not None:
+        data["opportunity"] = dict(OpportunitySerializer(event.opportunity).data)
     return data
 
 

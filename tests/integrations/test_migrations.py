@@ -9,7 +9,7 @@ from integrations.models import WebhookSubscription
 BEFORE = [("crm", "0001_initial")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_subscription_written_before_the_move_is_read_after_it():
     # Given the database as it was before the move, with a row in crm's table
     executor = MigrationExecutor(connection)
