@@ -5,8 +5,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from leads.errors import InvalidInput
 from leads.models import Campaign, CampaignCost, SalesCost
 from leads.signals import cost_changed
 
@@ -25,15 +27,23 @@ CAMPAIGN_FIELDS = (
 
 
 def _full_clean_save(obj: Any) -> None:
-    obj.full_clean()
+    """Validate on the model (a race on a unique name is caught here too), then save."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(exc.message_dict, message="Invalid input.") from None
     obj.save()
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = sorted(set(fields).difference(CAMPAIGN_FIELDS))
+    if unknown:
+        raise InvalidInput({name: ["Unknown field."] for name in unknown}, message="Invalid input.")
 
 
 @transaction.atomic
 def campaign_create(*, actor: AbstractBaseUser, **fields: Any) -> Campaign:
-    unknown = set(fields).difference(CAMPAIGN_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
+    _check_fields(fields)
     fields.setdefault("owner", actor)
     campaign = Campaign(**fields)
     _full_clean_save(campaign)
@@ -42,9 +52,7 @@ def campaign_create(*, actor: AbstractBaseUser, **fields: Any) -> Campaign:
 
 @transaction.atomic
 def campaign_update(*, campaign_id: int, actor: AbstractBaseUser, **fields: Any) -> Campaign:
-    unknown = set(fields).difference(CAMPAIGN_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
+    _check_fields(fields)
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     for name, value in fields.items():
         setattr(campaign, name, value)

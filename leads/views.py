@@ -1,14 +1,14 @@
 """Campaign pages without KPIs: create, edit and log spend (the KPI pages live in metrics)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from leads.access import role_required
-from leads.forms import CampaignCostForm, CampaignForm
+from leads.errors import DomainError
+from leads.forms import CampaignCostForm, CampaignForm, apply_error
 from leads.models import Campaign
 from leads.paging import paginate
 from leads.roles import MANAGER, MARKETING
@@ -18,15 +18,6 @@ from leads.services import campaign_cost_add, campaign_create, campaign_update
 MARKETING_ROLES = (MARKETING, MANAGER)
 
 
-def _service_errors_to_form(form: CampaignForm | CampaignCostForm, exc: ValidationError) -> None:
-    """A service's full_clean can still refuse (a race on a unique name): show it on the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @role_required(*MARKETING_ROLES)
 @require_http_methods(["GET", "POST"])
 def campaign_create_view(request: HttpRequest) -> HttpResponse:
@@ -34,8 +25,8 @@ def campaign_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             campaign = campaign_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _service_errors_to_form(form, exc)
+        except DomainError as exc:
+            apply_error(form, exc)
         else:
             messages.success(
                 request, _("Campaign “%(name)s” created. Log its spend below.") % {"name": campaign}
@@ -52,8 +43,8 @@ def campaign_edit_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             campaign_update(campaign_id=campaign.pk, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _service_errors_to_form(form, exc)
+        except DomainError as exc:
+            apply_error(form, exc)
         else:
             messages.success(request, _("Campaign “%(name)s” saved.") % {"name": campaign})
             return redirect("metrics:campaign_detail", campaign_id=campaign.pk)
@@ -68,8 +59,8 @@ def campaign_spend_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             campaign_cost_add(campaign_id=campaign.pk, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _service_errors_to_form(form, exc)
+        except DomainError as exc:
+            apply_error(form, exc)
         else:
             messages.success(request, _("Spend entry saved."))
             return redirect("leads:campaign_spend", campaign_id=campaign.pk)

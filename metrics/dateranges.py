@@ -26,6 +26,25 @@ EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 
 
+END_BEFORE_START = "end_before_start"
+TOO_LONG = "too_long"
+OUT_OF_BOUNDS = "out_of_bounds"
+
+
+def range_problem(start: dt.date, end: dt.date) -> tuple[str, str] | None:
+    """The one rule for a chosen date range, used by the dashboard, the campaign pages and
+    the KPI API: `(field, problem)` for the first rule it breaks, None when it is valid.
+    Each caller words the problem for its own readers."""
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            return name, OUT_OF_BOUNDS
+    if end < start:
+        return "end", END_BEFORE_START
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        return "end", TOO_LONG
+    return None
+
+
 @dataclass(frozen=True)
 class Period:
     start: dt.date

@@ -64,20 +64,11 @@ class DashboardFilterForm(forms.Form):
                 self.add_error("start", _("Enter the first day of the custom range."))
             if end is None and "end" not in self.errors:
                 self.add_error("end", _("Enter the last day of the custom range."))
-            for name in ("start", "end"):
-                day = data.get(name)
-                if day and not dateranges.EARLIEST <= day <= dateranges.LATEST:
-                    self.add_error(
-                        name,
-                        _("Choose a day between %(first)s and %(last)s.")
-                        % {"first": dateranges.EARLIEST.year, "last": dateranges.LATEST.year},
-                    )
             start, end = data.get("start"), data.get("end")
-            if start and end:
-                if end < start:
-                    self.add_error("end", _("The last day must be on or after the first day."))
-                elif (end - start).days + 1 > dateranges.MAX_RANGE_DAYS:
-                    self.add_error("end", _("Choose a range of ten years or less."))
+            problem = dateranges.range_problem(start, end) if start and end else None
+            if problem is not None:
+                field, code = problem
+                self.add_error(field, range_message(code))
         if data.get("campaign") and data.get("channel"):
             self.add_error("channel", _("Filter by a campaign or by a channel, not both at once."))
         return data
@@ -101,6 +92,17 @@ class DashboardFilterForm(forms.Form):
         if channel:
             return {"channel": channel}
         return {}
+
+
+def range_message(code: str) -> str:
+    if code == dateranges.OUT_OF_BOUNDS:
+        return _("Choose a day between %(first)s and %(last)s.") % {
+            "first": dateranges.EARLIEST.year,
+            "last": dateranges.LATEST.year,
+        }
+    if code == dateranges.END_BEFORE_START:
+        return _("The last day must be on or after the first day.")
+    return _("Choose a range of ten years or less.")
 
 
 class ReassignForm(forms.Form):

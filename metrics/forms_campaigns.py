@@ -8,8 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from metrics import dateranges
 from metrics.dateranges import Period
+from metrics.forms import range_message
 
 CAMPAIGN_LIFETIME = "lifetime"
+
+
+RANGE_MESSAGES = {
+    dateranges.END_BEFORE_START: _("The last day cannot be before the first day."),
+    dateranges.TOO_LONG: _("The range can be at most ten years."),
+}
 
 
 class DateInput(forms.DateInput):
@@ -47,10 +54,10 @@ class CampaignPeriodForm(forms.Form):
                 self.add_error("start", _("Give the first day of the range."))
             if not end:
                 self.add_error("end", _("Give the last day of the range."))
-            if start and end and start > end:
-                self.add_error("end", _("The last day cannot be before the first day."))
-            if start and end and (end - start).days > dateranges.MAX_RANGE_DAYS:
-                self.add_error("end", _("The range can be at most ten years."))
+            problem = dateranges.range_problem(start, end) if start and end else None
+            if problem is not None:
+                field, code = problem
+                self.add_error(field, RANGE_MESSAGES.get(code) or range_message(code))
         return cleaned
 
     def period(self) -> Period:

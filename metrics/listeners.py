@@ -108,11 +108,6 @@ def on_lead_moved(
     _mark(cells)
 
 
-def on_leads_bulk_created(sender: Any, events: list[Any], **kwargs: Any) -> None:
-    if events:
-        _mark(refresh.lead_cells({event.lead_id for event in events}))
-
-
 def on_cost_changed(
     sender: Any, kind: str, dates: Any, campaign_id: int | None = None, **kwargs: Any
 ) -> None:
@@ -121,7 +116,4 @@ def on_cost_changed(
 
 def connect() -> None:
     handoff_signals.lead_moved.connect(on_lead_moved, dispatch_uid="metrics.lead_moved")
-    bulk = getattr(handoff_signals, "leads_bulk_created", None)
-    if bulk is not None:
-        bulk.connect(on_leads_bulk_created, dispatch_uid="metrics.leads_bulk_created")
     cost_changed.connect(on_cost_changed, dispatch_uid="metrics.cost_changed")

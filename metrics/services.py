@@ -4,9 +4,10 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from leads.errors import ActionNotAllowed, InvalidInput
 from leads.models import Channel
 from metrics.models import Target, TargetMetric
 
@@ -20,13 +21,13 @@ def _clean_value(metric: str, value: Decimal | int | float | str) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError({"value": "Enter a number."}) from exc
+        raise InvalidInput({"value": ["Enter a number."]}) from exc
     if not number.is_finite() or number < 0:
-        raise ValidationError({"value": "The target must be a number of 0 or more."})
+        raise InvalidInput({"value": ["The target must be a number of 0 or more."]})
     if metric in RATE_TARGETS and number > 1:
-        raise ValidationError({"value": "A rate target is a fraction between 0 and 1."})
+        raise InvalidInput({"value": ["A rate target is a fraction between 0 and 1."]})
     if metric in COUNT_TARGETS and number != number.to_integral_value():
-        raise ValidationError({"value": "A count target must be a whole number."})
+        raise InvalidInput({"value": ["A count target must be a whole number."]})
     return number
 
 
@@ -41,11 +42,11 @@ def target_set(
 ) -> Target:
     """Create or replace the target of a metric for a month (overall, or for one channel)."""
     if not actor.has_perm("metrics.change_target") or not actor.has_perm("metrics.add_target"):
-        raise PermissionDenied("Only managers set targets.")
+        raise ActionNotAllowed("Only managers set targets.")
     if metric not in TargetMetric.values:
-        raise ValidationError({"metric": f"Unknown metric {metric!r}."})
+        raise InvalidInput({"metric": [f"Unknown metric {metric!r}."]})
     if channel is not None and channel not in Channel.values:
-        raise ValidationError({"channel": f"Unknown channel {channel!r}."})
+        raise InvalidInput({"channel": [f"Unknown channel {channel!r}."]})
     number = _clean_value(metric, value)
     month = month.replace(day=1)
     target = (
@@ -57,7 +58,10 @@ def target_set(
         target = Target(month=month, metric=metric, channel=channel)
     target.value = number
     target.updated_by = actor
-    target.full_clean(validate_constraints=False)
+    try:
+        target.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        raise InvalidInput(exc.message_dict) from None
     target.save()
     return target
 
@@ -65,5 +69,5 @@ def target_set(
 @transaction.atomic
 def target_delete(*, actor: AbstractBaseUser, target_id: int) -> None:
     if not actor.has_perm("metrics.delete_target"):
-        raise PermissionDenied("Only managers delete targets.")
+        raise ActionNotAllowed("Only managers delete targets.")
     Target.objects.filter(pk=target_id).delete()

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from handoff.models import RejectionReason
@@ -14,7 +13,7 @@ from leads.access import role_required
 from leads.filters import CampaignFilter
 from leads.roles import MANAGER, MARKETING
 from leads.selectors import campaign_list as campaign_queryset
-from metrics import dateranges
+from metrics import dashboard, dateranges
 from metrics.forms_campaigns import CAMPAIGN_LIFETIME, CampaignPeriodForm
 from metrics.selectors import kpi_breakdown, kpi_summary
 
@@ -50,28 +49,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "metrics/campaign_list.html", context)
 
 
-FUNNEL = (
-    ("leads", _("Leads")),
-    ("mqls", _("MQLs")),
-    ("handoffs", _("Handed off")),
-    ("accepted", _("Accepted")),
-    ("opportunities", _("Opportunities")),
-    ("customers", _("Customers")),
-)
-
-
 def _funnel(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """The funnel's steps with bar widths relative to the widest step."""
-    top = max((summary.get(key) or 0 for key, _label in FUNNEL), default=0) or 1
-    return [
-        {
-            "key": key,
-            "label": label,
-            "value": summary.get(key) or 0,
-            "width": round(100 * (summary.get(key) or 0) / top),
-        }
-        for key, label in FUNNEL
-    ]
+    """The dashboard's funnel steps (metrics.dashboard.FUNNEL), with bar widths relative to
+    the widest step."""
+    steps = dashboard.funnel(summary)
+    top = max((step["value"] for step in steps), default=0) or 1
+    return [{**step, "width": round(100 * step["value"] / top)} for step in steps]
 
 
 @role_required(*MARKETING_ROLES)

@@ -13,11 +13,18 @@ from rest_framework.response import Response
 from leads.api.common import RolePermission
 from leads.models import Channel
 from leads.roles import MANAGER, MARKETING, SALES
-from metrics import kpis, selectors, tasks
+from metrics import dateranges, kpis, selectors, tasks
 
 logger = logging.getLogger(__name__)
 
-MAX_RANGE_DAYS = 3660  # ten years
+MAX_RANGE_DAYS = dateranges.MAX_RANGE_DAYS  # ten years, the one rule of metrics/dateranges.py
+RANGE_MESSAGES = {
+    dateranges.OUT_OF_BOUNDS: (
+        f"Give a day from {dateranges.EARLIEST.isoformat()} to {dateranges.LATEST.isoformat()}."
+    ),
+    dateranges.END_BEFORE_START: "The end may not be before the start.",
+    dateranges.TOO_LONG: f"At most {MAX_RANGE_DAYS} days per query.",
+}
 MAX_DAILY_RANGE_DAYS = 1100  # a daily series of about three years
 
 
@@ -26,10 +33,10 @@ class RangeSerializer(serializers.Serializer):
     end = serializers.DateField(help_text="Last day, inclusive (YYYY-MM-DD).")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["start"] > attrs["end"]:
-            raise ValidationError({"end": ["The end may not be before the start."]})
-        if (attrs["end"] - attrs["start"]).days > MAX_RANGE_DAYS:
-            raise ValidationError({"end": [f"At most {MAX_RANGE_DAYS} days per query."]})
+        problem = dateranges.range_problem(attrs["start"], attrs["end"])
+        if problem is not None:
+            field, code = problem
+            raise ValidationError({field: [RANGE_MESSAGES[code]]})
         return attrs
 
 

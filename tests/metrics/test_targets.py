@@ -4,8 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 
+from leads.errors import ActionNotAllowed, InvalidInput
 from metrics import selectors, services
 from metrics.models import Target
 
@@ -43,9 +43,9 @@ def test_targets_for_returns_overall_or_one_channel_for_the_months_of_the_range(
 
 @pytest.mark.django_db
 def test_only_managers_set_targets_and_everyone_may_view(manager, marketer, rep):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         services.target_set(actor=marketer, month=dt.date(2026, 1, 1), metric="leads", value=1)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         services.target_set(actor=rep, month=dt.date(2026, 1, 1), metric="leads", value=1)
     assert all(u.has_perm("metrics.view_target") for u in (manager, marketer, rep))
     assert manager.has_perm("metrics.change_target")
@@ -64,7 +64,7 @@ def test_only_managers_set_targets_and_everyone_may_view(manager, marketer, rep)
     ],
 )
 def test_bad_targets_are_refused_with_a_field_error(manager, fields, error):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidInput) as exc:
         services.target_set(actor=manager, month=dt.date(2026, 1, 1), **fields)
-    assert error in exc.value.message_dict
+    assert error in exc.value.errors
     assert not Target.objects.exists()
