@@ -7,7 +7,6 @@ from handoff.models import (
     BusinessHours,
     Handoff,
     LeadEvent,
-    LeadImport,
     Notification,
     RepAvailability,
     RotationPointer,
@@ -83,12 +82,3 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
-
-
-@admin.register(LeadImport)
-class LeadImportAdmin(ReadOnlyAdmin):
-    """CSV imports and their row reports, for support; run from the import page."""
-
-    list_display = ["original_name", "status", "total_rows", "created_count", "created_by"]
-    list_filter = ["status"]
-    list_select_related = ["created_by"]

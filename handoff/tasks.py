@@ -6,7 +6,6 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
-from handoff.import_tasks import run_lead_import  # noqa: F401 (registers the CSV import task)
 from handoff.models import Notification
 from handoff.sla import sweep
 

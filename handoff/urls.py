@@ -13,9 +13,6 @@ urlpatterns = [
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/<slug:move>/", views.lead_move, name="lead_move"),
-    path("leads/import/", views.import_start, name="import_start"),
-    path("leads/import/<int:import_id>/", views.import_detail, name="import_detail"),
-    path("leads/import/<int:import_id>/mapping/", views.import_mapping, name="import_mapping"),
     path("notifications/", views.notification_list, name="notifications"),
     path(
         "notifications/<int:notification_id>/read/",

@@ -1,5 +1,5 @@
 """Marketing's lead pages: the list with filters and bulk moves, capture, the lead page with
-its timeline and allowed moves, notifications, and the CSV import.
+its timeline and allowed moves, and notifications.
 
 Each write view validates one form and calls one service; a refused move (DomainError)
 becomes a message on the page, never an error page.
@@ -14,25 +14,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from handoff import imports, rules, selectors, services
+from handoff import rules, selectors, services
 from handoff.filters import LeadFilter
 from handoff.forms import (
     BulkActionForm,
     DisqualifyForm,
     HandoffForm,
-    ImportMappingForm,
-    ImportUploadForm,
     LeadForm,
     QualifyForm,
 )
 from handoff.forms_sales import AcceptForm, ConvertForm, RejectForm
 from handoff.models import (
-    LeadImport,
-    LeadImportStatus,
     Notification,
     RejectionReason,
 )
@@ -364,86 +360,3 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
             % {"count": count},
         )
     return redirect("handoff:notifications")
-
-
-# --------------------------------------------------------------------------- CSV import
-
-
-def _import_or_404(import_id: int) -> LeadImport:
-    try:
-        return imports.import_get(import_id=import_id)
-    except LeadImport.DoesNotExist:
-        raise Http404 from None
-
-
-@role_required(*MARKETING_ROLES)
-@require_http_methods(["GET", "POST"])
-def import_start(request: HttpRequest) -> HttpResponse:
-    """Step 1: upload the file (its header is read and the columns guessed)."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        campaign = form.cleaned_data["campaign"]
-        try:
-            lead_import = imports.import_create(
-                actor=request.user,
-                upload=form.cleaned_data["file"],
-                campaign_id=campaign.pk if campaign else None,
-                language=get_language() or "en",
-            )
-        except DomainError as error:
-            apply_error(form, error)
-        else:
-            return redirect("handoff:import_mapping", import_id=lead_import.pk)
-    return render(
-        request,
-        "handoff/import_start.html",
-        {"form": form, "recent": imports.import_list()[:10]},
-        status=400 if form.errors else 200,
-    )
-
-
-@role_required(*MARKETING_ROLES)
-@require_http_methods(["GET", "POST"])
-def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
-    """Step 2: say which column holds which lead field, looking at the first rows."""
-    lead_import = _import_or_404(import_id)
-    if lead_import.status != LeadImportStatus.UPLOADED:
-        return redirect("handoff:import_detail", import_id=lead_import.pk)
-    form = ImportMappingForm(
-        request.POST or None, columns=lead_import.columns, initial=lead_import.mapping
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            imports.import_start(
-                import_id=lead_import.pk, actor=request.user, mapping=form.mapping()
-            )
-        except DomainError as error:
-            apply_error(form, error)
-        else:
-            return redirect("handoff:import_detail", import_id=lead_import.pk)
-    return render(
-        request,
-        "handoff/import_mapping.html",
-        {
-            "lead_import": lead_import,
-            "form": form,
-            "preview": imports.preview(lead_import),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@role_required(*MARKETING_ROLES)
-@require_GET
-def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    """Step 3: progress (polled by htmx every second while it runs), then the report."""
-    lead_import = _import_or_404(import_id)
-    labels = dict(imports.IMPORT_FIELDS)
-    report = [
-        {**entry, "field_label": labels.get(entry.get("field"), entry.get("field"))}
-        for entry in lead_import.report[:500]
-    ]
-    context = {"lead_import": lead_import, "report": report}
-    if request.htmx:
-        return render(request, "handoff/partials/_import_progress.html", context)
-    return render(request, "handoff/import_detail.html", context)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "leads",
     "handoff",
     "metrics",
+    "imports",
     "integrations",
     "crm",
 ]

@@ -41,7 +41,7 @@ def test_marketing_lands_on_campaigns_with_the_marketing_navigation(marketer):
         reverse("metrics:dashboard"),
         reverse("metrics:campaign_list"),
         reverse("handoff:lead_list"),
-        reverse("handoff:import_start"),
+        reverse("imports:import_start"),
     ]
 
 

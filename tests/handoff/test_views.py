@@ -91,7 +91,7 @@ def test_empty_lead_list_says_what_to_do_next(marketer_client):
     body = marketer_client.get(reverse("handoff:lead_list")).content.decode()
 
     assert "No leads yet" in body
-    assert reverse("handoff:import_start") in body
+    assert reverse("imports:import_start") in body
 
 
 def test_lead_list_is_refused_to_sales_and_sends_anonymous_to_sign_in(rep):

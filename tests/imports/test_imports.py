@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from handoff import imports
-from handoff.models import LeadImport, LeadImportStatus
+from imports import parsing, runner, services
+from imports.models import LeadImport, LeadImportStatus
 from leads.models import Lead
 from tests.factories import CampaignFactory, lead_in_state
 
@@ -47,13 +47,13 @@ def _upload(content: str = CSV, name: str = "leads.csv") -> SimpleUploadedFile:
 
 
 def test_header_is_read_with_its_delimiter_and_columns_are_guessed():
-    columns, delimiter, encoding = imports.read_header(
+    columns, delimiter, encoding = parsing.read_header(
         "\ufeffE-mail;Nombre;Apellidos;Empresa\nx@y.z;a;b;c\n".encode()
     )
 
     assert delimiter == ";" and encoding == "utf-8-sig"
     assert columns == ["E-mail", "Nombre", "Apellidos", "Empresa"]
-    assert imports.guess_mapping(columns) == {
+    assert parsing.guess_mapping(columns) == {
         "email": "E-mail",
         "first_name": "Nombre",
         "last_name": "Apellidos",
@@ -62,7 +62,7 @@ def test_header_is_read_with_its_delimiter_and_columns_are_guessed():
 
 
 def test_upload_without_a_header_says_why(marketer_client):
-    response = marketer_client.post(reverse("handoff:import_start"), {"file": _upload(",,\n")})
+    response = marketer_client.post(reverse("imports:import_start"), {"file": _upload(",,\n")})
 
     assert response.status_code == 400
     assert "no name" in response.content.decode() or "no header" in response.content.decode()
@@ -78,10 +78,10 @@ def test_the_whole_import_keeps_good_rows_and_reports_bad_ones_by_line(
 
     # When marketing uploads the file, keeps the guessed mapping and starts the import
     upload = marketer_client.post(
-        reverse("handoff:import_start"), {"file": _upload(), "campaign": campaign.pk}
+        reverse("imports:import_start"), {"file": _upload(), "campaign": campaign.pk}
     )
     lead_import = LeadImport.objects.get()
-    assert upload["Location"] == reverse("handoff:import_mapping", args=[lead_import.pk])
+    assert upload["Location"] == reverse("imports:import_mapping", args=[lead_import.pk])
     mapping_page = marketer_client.get(upload["Location"]).content.decode()
     assert "ana@example.com" in mapping_page  # the preview
     assert 'value="Email" selected' in mapping_page  # the guess
@@ -97,7 +97,7 @@ def test_the_whole_import_keeps_good_rows_and_reports_bad_ones_by_line(
                 "score": "Score",
             },
         )
-    assert started["Location"] == reverse("handoff:import_detail", args=[lead_import.pk])
+    assert started["Location"] == reverse("imports:import_detail", args=[lead_import.pk])
 
     # Then the good rows are leads of the campaign, and every bad row is reported by line
     lead_import.refresh_from_db()
@@ -119,10 +119,10 @@ def test_the_whole_import_keeps_good_rows_and_reports_bad_ones_by_line(
 
 
 def test_mapping_without_the_email_column_keeps_the_choice_and_says_why(marketer, marketer_client):
-    lead_import = imports.import_create(actor=marketer, upload=_upload())
+    lead_import = services.import_create(actor=marketer, upload=_upload())
 
     response = marketer_client.post(
-        reverse("handoff:import_mapping", args=[lead_import.pk]),
+        reverse("imports:import_mapping", args=[lead_import.pk]),
         {"email": "", "company": "Company"},
     )
 
@@ -135,10 +135,10 @@ def test_mapping_without_the_email_column_keeps_the_choice_and_says_why(marketer
 
 
 def test_one_column_for_two_fields_is_refused(marketer, marketer_client):
-    lead_import = imports.import_create(actor=marketer, upload=_upload())
+    lead_import = services.import_create(actor=marketer, upload=_upload())
 
     response = marketer_client.post(
-        reverse("handoff:import_mapping", args=[lead_import.pk]),
+        reverse("imports:import_mapping", args=[lead_import.pk]),
         {"email": "Email", "company": "Email"},
     )
 
@@ -151,9 +151,9 @@ def test_campaign_column_matches_by_name_or_number(marketer, django_capture_on_c
     content = (
         f"email,campaign\na@example.com,fair 2026\nb@example.com,{web.pk}\nc@example.com,Nope\n"
     )
-    lead_import = imports.import_create(actor=marketer, upload=_upload(content))
+    lead_import = services.import_create(actor=marketer, upload=_upload(content))
     with django_capture_on_commit_callbacks(execute=True):
-        imports.import_start(
+        services.import_start(
             import_id=lead_import.pk,
             actor=marketer,
             mapping={"email": "email", "campaign": "campaign"},
@@ -168,12 +168,12 @@ def test_campaign_column_matches_by_name_or_number(marketer, django_capture_on_c
 
 
 def test_the_report_is_in_the_language_of_the_person_who_imported(marketer):
-    lead_import = imports.import_create(
+    lead_import = services.import_create(
         actor=marketer, upload=_upload("email\nnope\n"), language="es"
     )
-    imports.import_start(import_id=lead_import.pk, actor=marketer, mapping={"email": "email"})
+    services.import_start(import_id=lead_import.pk, actor=marketer, mapping={"email": "email"})
 
-    lead_import = imports.import_run(import_id=lead_import.pk)
+    lead_import = runner.import_run(import_id=lead_import.pk)
 
     assert (
         lead_import.report[0]["reason"] == "Introduzca una dirección de correo electrónico válida."
@@ -181,21 +181,21 @@ def test_the_report_is_in_the_language_of_the_person_who_imported(marketer):
 
 
 def test_a_second_run_of_a_finished_import_changes_nothing(marketer):
-    lead_import = imports.import_create(actor=marketer, upload=_upload())
-    imports.import_start(import_id=lead_import.pk, actor=marketer, mapping={"email": "Email"})
-    imports.import_run(import_id=lead_import.pk)
+    lead_import = services.import_create(actor=marketer, upload=_upload())
+    services.import_start(import_id=lead_import.pk, actor=marketer, mapping={"email": "Email"})
+    runner.import_run(import_id=lead_import.pk)
 
-    again = imports.import_run(import_id=lead_import.pk)
+    again = runner.import_run(import_id=lead_import.pk)
 
     assert again.created_count == 5 and Lead.objects.count() == 5
 
 
 def test_an_interrupted_import_resumes_after_its_last_committed_batch(marketer, monkeypatch):
     # Given an import whose first batch of 2 rows was committed before the worker died
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(runner, "BATCH_SIZE", 2)
     content = "email\n" + "".join(f"r{i}@example.com\n" for i in range(5))
-    lead_import = imports.import_create(actor=marketer, upload=_upload(content))
-    imports.import_start(import_id=lead_import.pk, actor=marketer, mapping={"email": "email"})
+    lead_import = services.import_create(actor=marketer, upload=_upload(content))
+    services.import_start(import_id=lead_import.pk, actor=marketer, mapping={"email": "email"})
     lead_in_state("new", marketer=marketer, email="r0@example.com")
     lead_in_state("new", marketer=marketer, email="r1@example.com")
     LeadImport.objects.filter(pk=lead_import.pk).update(
@@ -203,7 +203,7 @@ def test_an_interrupted_import_resumes_after_its_last_committed_batch(marketer, 
     )
 
     # When the task runs again
-    lead_import = imports.import_run(import_id=lead_import.pk)
+    lead_import = runner.import_run(import_id=lead_import.pk)
 
     # Then it imports the 3 remaining rows and reports no duplicate of the first two
     assert lead_import.status == LeadImportStatus.DONE
@@ -212,12 +212,12 @@ def test_an_interrupted_import_resumes_after_its_last_committed_batch(marketer, 
 
 
 def test_progress_partial_polls_while_running_and_stops_when_done(marketer, marketer_client):
-    lead_import = imports.import_create(actor=marketer, upload=_upload())
-    imports.import_start(import_id=lead_import.pk, actor=marketer, mapping={"email": "Email"})
-    url = reverse("handoff:import_detail", args=[lead_import.pk])
+    lead_import = services.import_create(actor=marketer, upload=_upload())
+    services.import_start(import_id=lead_import.pk, actor=marketer, mapping={"email": "Email"})
+    url = reverse("imports:import_detail", args=[lead_import.pk])
 
     queued = marketer_client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    imports.import_run(import_id=lead_import.pk)
+    runner.import_run(import_id=lead_import.pk)
     done = marketer_client.get(url, HTTP_HX_REQUEST="true").content.decode()
 
     assert 'hx-trigger="every 1s"' in queued and "<html" not in queued
@@ -229,7 +229,7 @@ def test_import_pages_are_refused_to_sales(rep):
     client = Client()
     client.force_login(rep)
 
-    assert client.get(reverse("handoff:import_start")).status_code == 403
+    assert client.get(reverse("imports:import_start")).status_code == 403
 
 
 @pytest.mark.postgres
@@ -240,10 +240,10 @@ def test_import_runs_on_a_real_worker_and_the_page_sees_its_progress(
 ):
     # Given an uploaded file of 1,200 rows (three batches), one of them bad
     rows = "".join(f"w{i}@example.com,Co {i}\n" for i in range(1199)) + "broken,Co\n"
-    lead_import = imports.import_create(actor=marketer, upload=_upload("email,company\n" + rows))
+    lead_import = services.import_create(actor=marketer, upload=_upload("email,company\n" + rows))
 
     # When the import is started, the worker runs it
-    imports.import_start(
+    services.import_start(
         import_id=lead_import.pk, actor=marketer, mapping={"email": "email", "company": "company"}
     )
     deadline = time.monotonic() + 60
@@ -265,13 +265,13 @@ def test_an_import_that_fails_says_so_on_its_page_instead_of_an_error_page(
     marketer, marketer_client, django_capture_on_commit_callbacks
 ):
     # Given an uploaded file that disappeared from storage before the run
-    lead_import = imports.import_create(actor=marketer, upload=_upload())
+    lead_import = services.import_create(actor=marketer, upload=_upload())
     lead_import.file.delete(save=False)
 
     # When marketing starts it
     with django_capture_on_commit_callbacks(execute=True):
         response = marketer_client.post(
-            reverse("handoff:import_mapping", args=[lead_import.pk]), {"email": "Email"}
+            reverse("imports:import_mapping", args=[lead_import.pk]), {"email": "Email"}
         )
 
     # Then the page answers normally and shows the import as failed
@@ -285,12 +285,12 @@ def test_an_import_that_fails_says_so_on_its_page_instead_of_an_error_page(
 def test_import_page_runs_the_same_queries_for_2_and_20_recent_imports(marketer, marketer_client):
     def measure() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert marketer_client.get(reverse("handoff:import_start")).status_code == 200
+            assert marketer_client.get(reverse("imports:import_start")).status_code == 200
         return len(ctx.captured_queries)
 
     for _ in range(2):
-        imports.import_create(actor=marketer, upload=_upload())
+        services.import_create(actor=marketer, upload=_upload())
     two = measure()
     for _ in range(18):
-        imports.import_create(actor=marketer, upload=_upload())
+        services.import_create(actor=marketer, upload=_upload())
     assert measure() == two

@@ -1,0 +1,60 @@
+"""Forms of the import pages: the upload (step 1) and the column mapping (step 2)."""
+
+from typing import Any
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
+
+from imports.parsing import IMPORT_FIELDS, REQUIRED_FIELDS
+from leads.models import Campaign
+
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        validators=[FileExtensionValidator(["csv", "txt"])],
+        help_text=_("UTF-8, comma or semicolon separated, with a header row. Up to 20 MB."),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign for every row"),
+        queryset=Campaign.objects.order_by("name"),
+        required=False,
+        help_text=_("Used for rows whose campaign column is empty or not mapped."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+class ImportMappingForm(forms.Form):
+    """For each lead field, the CSV column that holds it (or none)."""
+
+    def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not imported —")), *((column, column) for column in columns)]
+        for field, label in IMPORT_FIELDS:
+            self.fields[field] = forms.ChoiceField(
+                label=label, choices=choices, required=field in REQUIRED_FIELDS
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {field: column for field, column in self.cleaned_data.items() if column}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        seen: dict[str, str] = {}
+        for field, column in list(cleaned.items()):
+            if not column:
+                continue
+            if column in seen:
+                self.add_error(field, _("This column is already used for another field."))
+            seen[column] = field
+        return cleaned

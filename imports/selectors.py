@@ -1,0 +1,41 @@
+"""Reads of imports: one import, the list, and the rows of an import's stored file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from imports import parsing
+from imports.models import LeadImport
+
+
+def import_get(*, import_id: int) -> LeadImport:
+    return LeadImport.objects.select_related("campaign", "created_by").get(pk=import_id)
+
+
+def import_list() -> QuerySet[LeadImport]:
+    """Imports, newest first."""
+    return LeadImport.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def import_rows(*, lead_import: LeadImport) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, column -> cell) of each data row of the import's file."""
+    with lead_import.file.open("rb") as handle:
+        raw = handle.read()
+    return parsing.rows(
+        raw,
+        encoding=lead_import.encoding,
+        delimiter=lead_import.delimiter,
+        columns=lead_import.columns,
+    )
+
+
+def import_preview(*, lead_import: LeadImport, limit: int = 5) -> list[list[str]]:
+    """The first rows of the file, cells in column order, for the mapping page."""
+    preview = []
+    for _line, row in import_rows(lead_import=lead_import):
+        preview.append([row.get(column, "") for column in lead_import.columns])
+        if len(preview) >= limit:
+            break
+    return preview
