@@ -22,7 +22,7 @@ def _leaves():
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_import_written_before_the_move_is_read_after_it(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     try:
