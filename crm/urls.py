@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", include("crm.api")),
     path("", include("metrics.urls")),
     path("", include("leads.urls")),
+    path("", include("notifications.urls")),
     path("", include("handoff.urls")),
 ]

@@ -16,13 +16,6 @@ urlpatterns = [
     path("leads/import/", views.import_start, name="import_start"),
     path("leads/import/<int:import_id>/", views.import_detail, name="import_detail"),
     path("leads/import/<int:import_id>/mapping/", views.import_mapping, name="import_mapping"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path(
-        "notifications/<int:notification_id>/read/",
-        views.notification_read,
-        name="notification_read",
-    ),
-    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("inbox/", views_sales.inbox, name="inbox"),
     path("inbox/<int:lead_id>/accept/", views_sales.inbox_accept, name="inbox_accept"),
     path("inbox/<int:lead_id>/reject/", views_sales.inbox_reject, name="inbox_reject"),

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["leads", "handoff", "metrics", "crm"]  # lowest first
+LAYERS = ["leads", "notifications", "handoff", "metrics", "crm"]  # lowest first
 
 
 def imported_apps(path: Path) -> set[str]:
