@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.utils import translation
 
@@ -11,10 +12,10 @@ from notifications import texts
 from notifications.models import Notification
 
 
-def recipient_language(user) -> str:
-    """The user's stored language, else the site's. Users have no language preference
-    yet, so this is settings.LANGUAGE_CODE; the one place to change when they do."""
-    return getattr(user, "language", None) or settings.LANGUAGE_CODE
+def recipient_language(user: AbstractBaseUser) -> str:
+    """The language of the user's emails. Users store no language preference yet, so it
+    is settings.LANGUAGE_CODE; this is the one place to change when they do."""
+    return settings.LANGUAGE_CODE
 
 
 # The name keeps its old "handoff." prefix: messages already queued use it.
