@@ -22,7 +22,7 @@ def _executor() -> MigrationExecutor:
     return executor
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_notice_written_before_the_move_is_read_after_it() -> None:
     executor = _executor()
     executor.migrate(BEFORE_THE_MOVE)
