@@ -47,7 +47,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _unread(request: HttpRequest) -> int:
-    from handoff.selectors import unread_count
+    from notifications.selectors import unread_count
 
     return unread_count(user=request.user)
 
@@ -56,7 +56,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
     try:
-        notifications_url = reverse("handoff:notifications")
+        notifications_url = reverse("notifications:list")
     except NoReverseMatch:
         notifications_url = ""
     return {

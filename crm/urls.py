@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("leads.urls")),
     path("", include("imports.urls")),
+    path("", include("notifications.urls")),
     path("", include("handoff.urls")),
 ]

@@ -7,7 +7,6 @@ from handoff.models import (
     BusinessHours,
     Handoff,
     LeadEvent,
-    Notification,
     RepAvailability,
     RotationPointer,
     SLAPolicy,
@@ -72,13 +71,3 @@ class RotationPointerAdmin(ReadOnlyAdmin):
     """The rotation moves only through handoffs."""
 
     list_display = ["key", "last_user_id", "turn", "updated_at"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "message", "created_at", "read_at"]
-    list_filter = ["kind"]
-    list_select_related = ["recipient"]
-
-    def has_add_permission(self, request) -> bool:
-        return False

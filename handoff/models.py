@@ -1,4 +1,4 @@
-"""Handoff records, the immutable audit trail, SLA policy, assignment rules and notifications."""
+"""Handoff records, the immutable audit trail, SLA policy and assignment rules."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -368,56 +368,3 @@ class RepAvailability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({'away' if self.away else 'available'})"
-
-
-class NotificationKind(models.TextChoices):
-    LEAD_ASSIGNED = "lead_assigned", _("New lead assigned")
-    SLA_REMINDER = "sla_reminder", _("SLA due soon")
-    SLA_BREACHED = "sla_breached", _("SLA breached")
-    LEAD_REJECTED = "lead_rejected", _("Lead rejected")
-
-
-class Notification(models.Model):
-    """An in-app notice for one user, read or unread."""
-
-    Kind = NotificationKind
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    lead = models.ForeignKey(
-        Lead,
-        verbose_name=_("lead"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-    )
-    handoff = models.ForeignKey(
-        Handoff, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    message = models.CharField(_("message"), max_length=500)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.message
-
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None

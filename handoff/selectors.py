@@ -1,4 +1,4 @@
-"""Reads of leads, handoffs, events, opportunities, feedback and notifications; visibility
+"""Reads of leads, handoffs, events, opportunities and feedback; visibility
 is decided here once: marketing and managers see every lead, reps only the leads they own."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Avg, Count, Q, QuerySet
 
-from handoff.models import Handoff, HandoffOutcome, LeadEvent, Notification, RejectionReason
+from handoff.models import Handoff, HandoffOutcome, LeadEvent, RejectionReason
 from handoff.transitions import LEAD_ACTIONS, is_allowed
 from leads.models import Lead, Opportunity
 from leads.roles import MANAGER, MARKETING, SALES, role_members, roles_of
@@ -148,19 +148,6 @@ def campaign_feedback(*, campaign_id: int, recent: int = 10) -> dict[str, Any]:
             for h in comments
         ],
     }
-
-
-def notifications_for(*, user: AnyUser) -> QuerySet[Notification]:
-    """The user's notices, newest first (unread and read)."""
-    if not user.is_authenticated:
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk).select_related("lead")
-
-
-def unread_count(*, user: AnyUser) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
 # --------------------------------------------------------------------------- sales workspace

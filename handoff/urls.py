@@ -13,13 +13,6 @@ urlpatterns = [
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/<slug:move>/", views.lead_move, name="lead_move"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path(
-        "notifications/<int:notification_id>/read/",
-        views.notification_read,
-        name="notification_read",
-    ),
-    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("inbox/", views_sales.inbox, name="inbox"),
     path("inbox/<int:lead_id>/accept/", views_sales.inbox_accept, name="inbox_accept"),
     path("inbox/<int:lead_id>/reject/", views_sales.inbox_reject, name="inbox_reject"),

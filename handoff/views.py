@@ -1,5 +1,5 @@
 """Marketing's lead pages: the list with filters and bulk moves, capture, the lead page with
-its timeline and allowed moves, and notifications.
+its timeline and allowed moves.
 
 Each write view validates one form and calls one service; a refused move (DomainError)
 becomes a message on the page, never an error page.
@@ -29,7 +29,6 @@ from handoff.forms import (
 )
 from handoff.forms_sales import AcceptForm, ConvertForm, RejectForm
 from handoff.models import (
-    Notification,
     RejectionReason,
 )
 from handoff.transitions import Action
@@ -318,45 +317,3 @@ def _lead_page_with_error(request: HttpRequest, lead: Lead, move: str, form: Any
     context = _lead_context(request, lead)
     context["move_forms"][move] = form
     return render(request, "handoff/lead_detail.html", context, status=400)
-
-
-# --------------------------------------------------------------------------- notifications
-
-
-@login_required
-@require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(selectors.notifications_for(user=request.user), request.GET)
-    return render(request, "handoff/notifications.html", {"page": page, "notifications": page.rows})
-
-
-@login_required
-@require_POST
-def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    """Mark one notice read, then open its lead (or go back to the list)."""
-    try:
-        notification = services.notification_mark_read(
-            notification_id=notification_id, user=request.user
-        )
-    except Notification.DoesNotExist:
-        raise Http404 from None
-    if notification.lead_id and request.POST.get("open"):
-        return redirect("handoff:lead_detail", lead_id=notification.lead_id)
-    return redirect("handoff:notifications")
-
-
-@login_required
-@require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    count = services.notification_mark_all_read(user=request.user)
-    if count:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d notification marked read.",
-                "%(count)d notifications marked read.",
-                count,
-            )
-            % {"count": count},
-        )
-    return redirect("handoff:notifications")

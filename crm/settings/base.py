@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "leads",
+    "notifications",
     "handoff",
     "metrics",
     "imports",

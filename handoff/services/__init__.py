@@ -3,7 +3,7 @@
 - `capture`: capture one lead or a batch, edit a lead's values;
 - `moves`: every lifecycle move, one path for all (`lead_move` dispatches by action);
 - `opportunities`: edit, win and lose an opportunity;
-- `notices`: the in-app notices a move writes (their emails are queued on commit);
+- `notices`: what a move tells people (written by `notifications.services.notify`);
 - `core`: what they share (lock, guard, backfilled time, the one audit event, input checks).
 
 The SLA sweep is `handoff.sla.sweep`. This package re-exports the public services so that
@@ -31,7 +31,6 @@ from handoff.services.moves import (
     lead_recycle,
     lead_reject,
 )
-from handoff.services.notices import notification_mark_all_read, notification_mark_read
 from handoff.services.opportunities import opportunity_lose, opportunity_update, opportunity_win
 
 __all__ = [
@@ -52,8 +51,6 @@ __all__ = [
     "lead_recycle",
     "lead_reject",
     "lead_update",
-    "notification_mark_all_read",
-    "notification_mark_read",
     "opportunity_lose",
     "opportunity_update",
     "opportunity_win",

@@ -8,17 +8,18 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from handoff import assignment
-from handoff.models import Handoff, HandoffOutcome, NotificationKind
+from handoff.models import Handoff, HandoffOutcome
 from handoff.services.core import lock_lead, record, time_now
 from handoff.services.moves import reassign_pending
-from handoff.services.notices import notify
 from handoff.transitions import Action
 from leads.errors import DomainError
 from leads.models import Lead
 from leads.roles import MANAGER, role_members
+from notifications import texts
+from notifications.models import NotificationKind
+from notifications.services import notify
 
 
 def _active_managers() -> list[AbstractBaseUser]:
@@ -61,8 +62,8 @@ def sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             notify(
                 [handoff.assignee],
                 kind=NotificationKind.SLA_REMINDER,
-                message=f"Respond to {handoff.lead.label} by "
-                f"{timezone.localtime(handoff.sla_due_at):%Y-%m-%d %H:%M}.",
+                code=texts.SLA_REMINDER,
+                params={"lead": handoff.lead.label, "due": handoff.sla_due_at.isoformat()},
                 lead=handoff.lead,
                 handoff=handoff,
                 at=now,
@@ -110,9 +111,12 @@ def _breach_one(*, handoff_id: int, lead_id: int, now: dt.datetime, result: Swee
     notify(
         [handoff.assignee, *managers],
         kind=NotificationKind.SLA_BREACHED,
-        message=f"SLA breached: {label} was due "
-        f"{timezone.localtime(handoff.sla_due_at):%Y-%m-%d %H:%M} "
-        f"with {handoff.assignee.get_username()}.",
+        code=texts.SLA_BREACHED,
+        params={
+            "lead": label,
+            "due": handoff.sla_due_at.isoformat(),
+            "rep": handoff.assignee.get_username(),
+        },
         lead=lead,
         handoff=handoff,
         at=now,
@@ -124,12 +128,12 @@ def _breach_one(*, handoff_id: int, lead_id: int, now: dt.datetime, result: Swee
         lead=lead, outcome=HandoffOutcome.REASSIGNED, breached_at__isnull=False
     ).count()
     if automatic >= policy.max_auto_reassignments:
-        _escalate(managers, lead, handoff, now, f"already reassigned {automatic} time(s)")
+        _escalate(managers, lead, handoff, now, {"why": texts.REASSIGN_LIMIT, "count": automatic})
         result.escalated.append(handoff_id)
         return
     choice = assignment.choose_assignee(lead=lead, exclude={handoff.assignee_id})
     if choice.user is None:
-        _escalate(managers, lead, handoff, now, "no other rep is available")
+        _escalate(managers, lead, handoff, now, {"why": texts.NO_REP})
         result.escalated.append(handoff_id)
         return
     info = {**choice.info, "reason": "sla_breach", "breached_handoff": handoff.pk}
@@ -146,12 +150,17 @@ def _breach_one(*, handoff_id: int, lead_id: int, now: dt.datetime, result: Swee
 
 
 def _escalate(
-    managers: list[AbstractBaseUser], lead: Lead, handoff: Handoff, now: dt.datetime, why: str
+    managers: list[AbstractBaseUser],
+    lead: Lead,
+    handoff: Handoff,
+    now: dt.datetime,
+    why: dict[str, str | int],
 ) -> None:
     notify(
         managers,
         kind=NotificationKind.SLA_BREACHED,
-        message=f"Escalated: {lead.label} is overdue and was not reassigned ({why}).",
+        code=texts.SLA_ESCALATED,
+        params={"lead": lead.label, **why},
         lead=lead,
         handoff=handoff,
         at=now,

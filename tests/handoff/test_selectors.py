@@ -1,11 +1,11 @@
-"""Reads: who sees which leads, inbox order, audit trail, allowed buttons, feedback,
-notifications; lists run a constant number of queries."""
+"""Reads: who sees which leads, inbox order, audit trail, allowed buttons, feedback;
+lists run a constant number of queries."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from handoff import selectors, services
-from handoff.models import Handoff, SLAPolicy
+from handoff.models import SLAPolicy
 from leads.models import Lead
 from leads.roles import MARKETING, roles_of
 from tests.factories import CampaignFactory, lead_in_state
@@ -116,19 +116,3 @@ def test_campaign_feedback_aggregates_what_reps_said(marketer, rep) -> None:
     assert feedback["ratings"] == 3
     assert {f["feedback"] for f in feedback["recent_feedback"]} == {"no_budget!", "spam!"}
     assert [h.outcome for h in selectors.lead_feedback(lead_id=lead.pk)] == ["accepted"]
-
-
-def test_notifications_unread_count_and_mark_read(marketer, rep, other_rep) -> None:
-    lead_in_state("handed_off", marketer=marketer, rep=rep)
-    lead_in_state("handed_off", marketer=marketer, rep=rep)
-    assert selectors.unread_count(user=rep) == 2
-    assert selectors.unread_count(user=AnonymousUser()) == 0
-    first = selectors.notifications_for(user=rep).first()
-    assert first.kind == "lead_assigned"
-    with pytest.raises(type(first).DoesNotExist):
-        services.notification_mark_read(notification_id=first.pk, user=other_rep)
-    services.notification_mark_read(notification_id=first.pk, user=rep)
-    assert selectors.unread_count(user=rep) == 1
-    assert services.notification_mark_all_read(user=rep) == 1
-    assert selectors.unread_count(user=rep) == 0
-    assert Handoff.objects.count() == 2

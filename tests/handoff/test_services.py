@@ -9,10 +9,11 @@ from django.core import mail
 from django.utils import timezone
 
 from handoff import services
-from handoff.models import Handoff, LeadEvent, Notification
+from handoff.models import Handoff, LeadEvent
 from handoff.signals import lead_moved
 from leads.errors import ActionNotAllowed, DuplicateLead, InvalidInput, InvalidTransition
 from leads.models import Lead
+from notifications.models import Notification
 from tests.factories import CampaignFactory, UserFactory, lead_in_state
 
 

@@ -17,12 +17,12 @@ from handoff.models import (
     BusinessHours,
     Handoff,
     LeadEvent,
-    Notification,
     RepAvailability,
     SLAPolicy,
 )
 from handoff.sla import calendar as sla
 from handoff.sla import sweep
+from notifications.models import Notification
 from tests.factories import UserFactory, lead_in_state
 
 UTC = dt.UTC

@@ -1,5 +1,5 @@
 """Marketing's lead pages: list with filters and bulk moves, capture, the lead page and its
-moves, notifications; refusals become messages, bad input stays with its field errors, and
+moves; refusals become messages, bad input stays with its field errors, and
 the lists run a constant number of queries."""
 
 import datetime as dt
@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handoff import services
-from handoff.models import Handoff, Notification
+from handoff.models import Handoff
 from leads.models import Lead, LeadStatus
+from notifications.models import Notification
 from tests.factories import CampaignFactory, lead_in_state
 
 
@@ -103,14 +104,14 @@ def test_lead_list_is_refused_to_sales_and_sends_anonymous_to_sign_in(rep):
     assert anonymous.status_code == 302 and reverse("login") in anonymous["Location"]
 
 
-@pytest.mark.parametrize("url_name", ["lead_list", "notifications"])
+@pytest.mark.parametrize("url_name", ["handoff:lead_list", "notifications:list"])
 def test_list_pages_run_the_same_number_of_queries_for_2_and_20_rows(
     marketer, rep, marketer_client, url_name
 ):
     # Given 2 handed-off leads (with campaigns, owners and notifications), count the queries
     def measure() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            response = marketer_client.get(reverse(f"handoff:{url_name}"))
+            response = marketer_client.get(reverse(url_name))
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
@@ -338,45 +339,6 @@ def test_bulk_without_ticked_leads_says_so(marketer_client):
     )
 
     assert "Tick at least one lead." in response.content.decode()
-
-
-# --- notifications ---------------------------------------------------------------------
-
-
-def test_rejection_notifies_marketing_with_an_unread_count_then_read(
-    marketer, rep, marketer_client
-):
-    # Given a lead handed off by marketing and rejected by the rep
-    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
-    services.lead_reject(lead_id=lead.pk, actor=rep, reason="not_a_fit")
-    notification = Notification.objects.get(recipient=marketer, kind="lead_rejected")
-
-    # When marketing opens any page, then the list, then opens the notice
-    page = marketer_client.get(reverse("handoff:lead_list")).content.decode()
-    listing = marketer_client.get(reverse("handoff:notifications")).content.decode()
-    opened = marketer_client.post(
-        reverse("handoff:notification_read", args=[notification.pk]), {"open": "1"}
-    )
-
-    # Then the shell shows 1 unread, the list names the kind, and opening it reads it
-    assert 'class="notif-count"' in page and ">1</span>" in page
-    assert "Lead rejected" in listing
-    assert opened["Location"] == reverse("handoff:lead_detail", args=[lead.pk])
-    notification.refresh_from_db()
-    assert notification.read_at is not None
-    after = marketer_client.get(reverse("handoff:lead_list")).content.decode()
-    assert 'class="notif-count"' not in after
-
-
-def test_cannot_read_someone_elses_notification(marketer, rep, marketer_client):
-    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
-    theirs = Notification.objects.get(recipient=rep, kind="lead_assigned")
-
-    response = marketer_client.post(reverse("handoff:notification_read", args=[theirs.pk]))
-
-    assert response.status_code == 404
-    theirs.refresh_from_db()
-    assert theirs.read_at is None and lead.pk
 
 
 def test_lead_list_filters_by_creation_day_in_the_project_time_zone(

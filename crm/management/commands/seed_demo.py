@@ -23,7 +23,6 @@ from handoff.models import (
     BusinessHours,
     Handoff,
     LeadEvent,
-    Notification,
     RejectionReason,
     RepAvailability,
     RotationPointer,
@@ -32,6 +31,7 @@ from handoff.models import (
 from handoff.sla import sweep
 from leads import services as lead_services
 from leads.models import Campaign, CampaignCost, Channel, Lead, Opportunity, SalesCost
+from notifications.models import Notification
 
 User = get_user_model()
 

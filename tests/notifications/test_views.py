@@ -1,0 +1,53 @@
+"""The notifications page: the shell's unread count, the list, opening and reading a notice;
+nobody reads another user's notices."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from handoff import services
+from notifications.models import Notification
+from tests.factories import lead_in_state
+
+
+@pytest.fixture
+def marketer_client(marketer) -> Client:
+    client = Client()
+    client.force_login(marketer)
+    return client
+
+
+def test_rejection_notifies_marketing_with_an_unread_count_then_read(
+    marketer, rep, marketer_client
+):
+    # Given a lead handed off by marketing and rejected by the rep
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    services.lead_reject(lead_id=lead.pk, actor=rep, reason="not_a_fit")
+    notification = Notification.objects.get(recipient=marketer, kind="lead_rejected")
+
+    # When marketing opens any page, then the list, then opens the notice
+    page = marketer_client.get(reverse("handoff:lead_list")).content.decode()
+    listing = marketer_client.get(reverse("notifications:list")).content.decode()
+    opened = marketer_client.post(
+        reverse("notifications:read", args=[notification.pk]), {"open": "1"}
+    )
+
+    # Then the shell shows 1 unread, the list names the kind, and opening it reads it
+    assert 'class="notif-count"' in page and ">1</span>" in page
+    assert "Lead rejected" in listing
+    assert opened["Location"] == reverse("handoff:lead_detail", args=[lead.pk])
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    after = marketer_client.get(reverse("handoff:lead_list")).content.decode()
+    assert 'class="notif-count"' not in after
+
+
+def test_cannot_read_someone_elses_notification(marketer, rep, marketer_client):
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    theirs = Notification.objects.get(recipient=rep, kind="lead_assigned")
+
+    response = marketer_client.post(reverse("notifications:read", args=[theirs.pk]))
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None and lead.pk
