@@ -89,6 +89,12 @@ def _check_campaign(campaign_id: Any) -> None:
         raise InvalidInput({"campaign": [_("Unknown campaign.")]})
 
 
+def _duplicate(existing_id: int) -> DuplicateLead:
+    return DuplicateLead(
+        _("A lead with this email or external id exists."), existing_id=existing_id
+    )
+
+
 def _existing_duplicate(email: str, external_id: str | None, exclude_id: int | None = None) -> int:
     q = Q(email=email) & ~Q(status=LeadStatus.DISQUALIFIED)
     if external_id:
@@ -136,9 +142,7 @@ def lead_capture(
         with transaction.atomic():
             existing = _existing_duplicate(lead.email, lead.external_id)
             if existing:
-                raise DuplicateLead(
-                    _("A lead with this email or external id exists."), existing_id=existing
-                )
+                raise _duplicate(existing)
             lead.save()
             record(
                 lead=lead,
@@ -154,9 +158,7 @@ def lead_capture(
     except IntegrityError:
         existing = _existing_duplicate(lead.email, lead.external_id)
         if existing:
-            raise DuplicateLead(
-                _("A lead with this email or external id exists."), existing_id=existing
-            ) from None
+            raise _duplicate(existing) from None
         raise
     return lead
 
@@ -314,17 +316,13 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
     if "email" in changed or "external_id" in changed:
         existing = _existing_duplicate(lead.email, lead.external_id, exclude_id=lead.pk)
         if existing and lead.status != LeadStatus.DISQUALIFIED:
-            raise DuplicateLead(
-                _("A lead with this email or external id exists."), existing_id=existing
-            )
+            raise _duplicate(existing)
     try:
         with transaction.atomic():
             lead.save()
     except IntegrityError:
         existing = _existing_duplicate(lead.email, lead.external_id, exclude_id=lead.pk)
-        raise DuplicateLead(
-            _("A lead with this email or external id exists."), existing_id=existing
-        ) from None
+        raise _duplicate(existing) from None
     record(
         lead=lead,
         actor=actor,
