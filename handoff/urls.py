@@ -1,8 +1,9 @@
-"""Pages of leads and the workflow: marketing's lead pages (views.py) and sales (views_sales.py)."""
+"""Pages of the workflow: marketing's lead pages (views/marketing.py), sales (views/sales.py)."""
 
 from django.urls import path
 
-from handoff import views, views_sales
+from handoff.views import marketing as views
+from handoff.views import sales as views_sales
 
 app_name = "handoff"
 

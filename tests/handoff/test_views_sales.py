@@ -313,7 +313,7 @@ def test_leads_model_unchanged_by_a_page_view(marketer, rep, rep_client):
 
 
 def test_accepted_leads_are_capped_longest_waiting_first(marketer, rep, rep_client, settings):
-    from handoff import views_sales
+    from handoff.views import sales as views_sales
 
     for _ in range(views_sales.ACCEPTED_SHOWN + 1):
         lead_in_state("accepted", marketer=marketer, rep=rep)
