@@ -165,10 +165,10 @@ def _answer(
     request: HttpRequest,
     lead_id: int,
     which: str,
-    move: Callable[[forms.Form], Any],
     done: Callable[[Any], tuple[Lead, str]],
 ) -> HttpResponse:
-    """Validate the row's `which` form, make the move, answer with the row (or the page)."""
+    """Validate the row's `which` form, make the move `which` with the form's fields (they
+    are the service's arguments), answer with the row (or the page)."""
     _require_sales(request)
     try:
         lead = _lead_for(request, lead_id)
@@ -181,7 +181,9 @@ def _answer(
     error = ""
     if form.is_valid():
         try:
-            result = move(form)
+            result = services.lead_move(
+                action=which, lead_id=lead_id, actor=request.user, **form.cleaned_data
+            )
         except DomainError as exc:
             error = apply_error(form, exc, unplaced_on_form=False)
         else:
@@ -209,56 +211,30 @@ def _answer(
 @login_required
 @require_POST
 def inbox_accept(request: HttpRequest, lead_id: int) -> HttpResponse:
-    def move(form: forms.Form) -> Any:
-        return services.lead_accept(
-            lead_id=lead_id,
-            actor=request.user,
-            rating=form.cleaned_data["rating"],
-            feedback=form.cleaned_data["feedback"],
-        )
-
     def done(lead: Lead) -> tuple[Lead, str]:
         return lead, _("Accepted %(lead)s. Convert it when there is a real deal.") % {"lead": lead}
 
-    return _answer(request, lead_id, "accept", move, done)
+    return _answer(request, lead_id, "accept", done)
 
 
 @login_required
 @require_POST
 def inbox_reject(request: HttpRequest, lead_id: int) -> HttpResponse:
-    def move(form: forms.Form) -> Any:
-        return services.lead_reject(
-            lead_id=lead_id,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            rating=form.cleaned_data["rating"],
-            feedback=form.cleaned_data["feedback"],
-        )
-
     def done(lead: Lead) -> tuple[Lead, str]:
         notice = _("Rejected %(lead)s. Marketing sees your reason and feedback.")
         return lead, notice % {"lead": lead}
 
-    return _answer(request, lead_id, "reject", move, done)
+    return _answer(request, lead_id, "reject", done)
 
 
 @login_required
 @require_POST
 def inbox_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
-    def move(form: forms.Form) -> Opportunity:
-        return services.lead_convert(
-            lead_id=lead_id,
-            actor=request.user,
-            amount=form.cleaned_data["amount"],
-            name=form.cleaned_data["name"],
-            expected_close_date=form.cleaned_data["expected_close_date"],
-        )
-
     def done(opportunity: Opportunity) -> tuple[Lead, str]:
         notice = _("Opened the opportunity %(name)s. It is on your pipeline board.")
         return opportunity.lead, notice % {"name": opportunity.name}
 
-    return _answer(request, lead_id, "convert", move, done)
+    return _answer(request, lead_id, "convert", done)
 
 
 # ---------------------------------------------------------------------------------------
