@@ -9,6 +9,7 @@ from django_countries import countries
 
 from handoff import selectors
 from leads.models import Campaign
+from leads.roles import user_label
 
 
 def sales_reps() -> QuerySet:
@@ -17,7 +18,7 @@ def sales_reps() -> QuerySet:
 
 class RepChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return user_label(obj)
 
 
 def _country_choices() -> list[tuple[str, str]]:

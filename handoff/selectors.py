@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from handoff.models import Handoff, HandoffOutcome, LeadEvent, RejectionReason
 from handoff.transitions import LEAD_ACTIONS, is_allowed
 from leads.models import Lead, Opportunity
-from leads.roles import MANAGER, MARKETING, SALES, role_members, roles_of
+from leads.roles import MANAGER, MARKETING, SALES, role_members, roles_of, user_label
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -138,7 +138,7 @@ def campaign_feedback(*, campaign_id: int, recent: int = 10) -> dict[str, Any]:
                 "handoff_id": h.pk,
                 "lead_id": h.lead_id,
                 "lead": str(h.lead),
-                "rep": h.assignee.get_full_name() or h.assignee.get_username(),
+                "rep": user_label(h.assignee),
                 "outcome": h.outcome,
                 "reason": h.reason,
                 "rating": h.rating,

@@ -237,13 +237,16 @@ class Lead(models.Model):
         ]
 
     def __str__(self) -> str:
-        name = f"{self.first_name} {self.last_name}".strip()
-        return f"{name} <{self.email}>" if name else self.email
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
     @property
     def display_name(self) -> str:
         """The person: their name, or their email when no name was captured."""
-        return f"{self.first_name} {self.last_name}".strip() or self.email
+        return self.full_name or self.email
 
     @property
     def label(self) -> str:

@@ -54,3 +54,8 @@ def role_members(role: str, *, active: bool = True) -> QuerySet[Any]:
     # A subquery, not a join: callers annotate counts, which a join over groups would multiply.
     qs = User.objects.filter(Q(is_superuser=True) | Q(pk__in=in_group))
     return qs.filter(is_active=True) if active else qs
+
+
+def user_label(user: AbstractBaseUser) -> str:
+    """How pages, exports and pickers name a person: full name, else username."""
+    return user.get_full_name() or user.get_username()

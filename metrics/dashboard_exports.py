@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handoff import selectors as handoff_selectors
+from leads.roles import user_label
 from metrics import dashboard, kpis
 from metrics import selectors as kpi_selectors
 from metrics.dashboard_page import (
@@ -126,7 +127,7 @@ def _export_overdue(request: HttpRequest, form: DashboardFilterForm) -> tuple[li
                 str(lead),
                 lead.company,
                 lead.campaign.name if lead.campaign else "",
-                handoff.assignee.get_full_name() or handoff.assignee.get_username(),
+                user_label(handoff.assignee),
                 handoff.handed_off_at,
                 handoff.sla_due_at,
                 round(Decimal((now - handoff.sla_due_at).total_seconds()) / 3600, 2),

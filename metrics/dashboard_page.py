@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from handoff import selectors as handoff_selectors
-from leads.roles import MANAGER, has_role
+from leads.roles import MANAGER, has_role, user_label
 from metrics import dashboard, dateranges, kpis
 from metrics import selectors as kpi_selectors
 from metrics.forms import DashboardFilterForm, ReassignForm
@@ -225,10 +225,7 @@ def chart_data(
 
 
 def rep_choices() -> list[tuple[int, str]]:
-    return [
-        (user.pk, user.get_full_name() or user.get_username())
-        for user in handoff_selectors.sales_reps()
-    ]
+    return [(user.pk, user_label(user)) for user in handoff_selectors.sales_reps()]
 
 
 def overdue_rows(

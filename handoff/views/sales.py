@@ -78,14 +78,10 @@ def _forms_for(lead_id: int) -> dict[str, forms.Form]:
     return {f"{name}_form": cls(prefix=f"{name}-{lead_id}") for name, cls in INBOX_FORMS.items()}
 
 
-def display_name(lead: Lead) -> str:
-    return f"{lead.first_name} {lead.last_name}".strip() or lead.email
-
-
 def _pending_row(handoff: Handoff, now: dt.datetime, **extra: Any) -> dict[str, Any]:
     return {
         "lead": handoff.lead,
-        "name": display_name(handoff.lead),
+        "name": handoff.lead.display_name,
         "handoff": handoff,
         "state": "pending",
         "clock": countdown(handoff.sla_due_at, now),
@@ -97,7 +93,7 @@ def _pending_row(handoff: Handoff, now: dt.datetime, **extra: Any) -> dict[str, 
 def _accepted_row(lead: Lead, **extra: Any) -> dict[str, Any]:
     return {
         "lead": lead,
-        "name": display_name(lead),
+        "name": lead.display_name,
         "handoff": None,
         "state": "accepted",
         **_forms_for(lead.pk),
@@ -154,7 +150,7 @@ def _row_after(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str, Any]
         return _accepted_row(lead, **extra)
     return {
         "lead": lead,
-        "name": display_name(lead),
+        "name": lead.display_name,
         "handoff": None,
         "state": lead.status,
         **extra,
