@@ -79,3 +79,32 @@ def login(live_server):
         page.wait_for_load_state()
 
     return log_in
+
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def assert_accessible():
+    """assert_accessible(page): axe-core (from npm) finds no WCAG 2 A/AA violation on the page.
+
+    The script is evaluated through the DevTools protocol, so the page's own
+    Content-Security-Policy does not have to allow it.
+    """
+    source = AXE_JS.read_text(encoding="utf-8")
+
+    def check(page, *, context: str = "") -> None:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(source)
+        result = page.evaluate(
+            "tags => window.axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        problems = [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+            for v in result["violations"]
+        ]
+        assert problems == [], f"axe-core on {context or page.url}: " + "; ".join(problems)
+
+    return check
