@@ -14,6 +14,7 @@ from rest_framework import exceptions, routers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from alignment.api.urls import routes as alignment_routes
 from handoff.api.urls import routes as handoff_routes
 from integrations.api.urls import routes as integrations_routes
 from integrations.idempotency import IDEMPOTENCY_HEADER, IdempotencyMixin, IdempotentReplay
@@ -230,6 +231,7 @@ for prefix, viewset, basename in [
     *handoff_routes,
     *metrics_routes,
     *integrations_routes,
+    *alignment_routes,
 ]:
     router.register(
         prefix, type(viewset.__name__, (IdempotencyMixin, viewset), {}), basename=basename

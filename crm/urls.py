@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api")),
+    path("", include("alignment.urls")),
     path("", include("metrics.urls")),
     path("", include("leads.urls")),
     path("", include("imports.urls")),

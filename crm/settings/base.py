@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "metrics",
     "imports",
     "integrations",
+    "alignment",
     "crm",
 ]
 

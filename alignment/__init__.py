@@ -1,0 +1,1 @@
+"""Aligning marketing and sales: the reverse-funnel plan, the agreement, the weekly digest."""

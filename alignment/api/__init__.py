@@ -1,0 +1,1 @@
+"""REST endpoints of alignment.md: plans and agreements."""

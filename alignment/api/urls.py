@@ -1,0 +1,3 @@
+"""Routes registered by crm/api.py: (prefix, viewset, basename)."""
+
+routes: list[tuple] = []

@@ -1,0 +1,1 @@
+"""Plans and agreements the two teams commit to (the numbers come from metrics)."""
