@@ -2,7 +2,10 @@
 
 import json
 import os
+import socket
 import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -10,12 +13,38 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
-from tests.crm.test_processes import BIN, ROOT, free_port, wait_for
-
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 GOOD_SECRET = "k3y-" + "x9Qz7-Lm2Vb8-Rt4Wn6-Hy1Pc5-Jd3Fs0-Ga8Ke2-Uo7Ti4-Zq"
 # Variables of the test process that must not leak into a production process.
 _LEAKY = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "CELERY_TASK_ALWAYS_EAGER"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, seconds: float = 30) -> urllib.request.Request:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"process exited with {proc.returncode}")
+        try:
+            return urllib.request.urlopen(url, timeout=2)
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def compose_command(service: str) -> list[str]:

@@ -7,8 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.crm.stack import get, production_env, session_database_url, start_web
-from tests.crm.test_processes import free_port, stop
+from tests.crm.stack import free_port, get, production_env, session_database_url, start_web, stop
 
 
 def test_healthz_answers_without_touching_the_database(client):

@@ -11,8 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.crm.stack import get, json_lines, production_env, session_database_url, start_web
-from tests.crm.test_processes import BIN, ROOT, stop
+from tests.crm.stack import (
+    BIN,
+    ROOT,
+    get,
+    json_lines,
+    production_env,
+    session_database_url,
+    start_web,
+    stop,
+)
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
