@@ -49,6 +49,7 @@ class RequestLogMiddleware:
                 response.status_code,
                 duration_ms,
                 extra={
+                    "request_id": request_id,
                     "method": request.method,
                     "path": request.path,
                     "status": response.status_code,

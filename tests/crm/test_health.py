@@ -67,3 +67,12 @@ def test_readyz_names_the_part_that_is_down_and_nothing_else(down, db, tmp_path)
     assert str(port).encode() not in body
     # The operator finds the reason in the log
     assert f"readiness check failed: {down}" in (tmp_path / "web.log").read_text()
+
+
+def test_probes_are_not_redirected_to_https_but_pages_are(client, settings):
+    # Given the production redirect to HTTPS
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # Then a plain-HTTP probe is answered, and a page is redirected
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
