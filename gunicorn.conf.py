@@ -14,9 +14,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle each worker after about a thousand requests (bounds any slow leak).
-max_requests = 1000
-max_requests_jitter = 100
+# Recycle each worker after about this many requests (bounds any slow leak; 0: never).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = max_requests // 10
 accesslog = None
 errorlog = "-"
 # gunicorn 27's control socket (one fixed path per user) is not used here.
