@@ -1,5 +1,6 @@
 """The Celery app; tasks are autodiscovered in every installed app's tasks.py."""
 
+import logging
 from logging.config import dictConfig
 from typing import Any
 
@@ -21,3 +22,4 @@ def use_django_logging(**kwargs: Any) -> None:
     """Worker and beat log through settings.LOGGING (JSON lines in production), not
     Celery's own handlers, so every process of the stack writes one format to stdout."""
     dictConfig(settings.LOGGING)
+    logging.captureWarnings(True)

@@ -2,13 +2,23 @@
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.crm.stack import ROOT, compose_command, get, start_web, stop
+from tests.crm.stack import (
+    ROOT,
+    compose_command,
+    free_port,
+    get,
+    json_lines,
+    production_env,
+    start_web,
+    stop,
+)
 
 
 def test_gunicorn_serves_the_app_and_its_health_check(sqlite_env, tmp_path):
@@ -71,3 +81,41 @@ def test_celery_worker_answers_a_ping_and_beat_starts(sqlite_env):
     output = beat.stdout.read() if beat.stdout else ""
     assert "beat: Starting" in output
     assert "INFO celery.beat [-] beat: Starting" in output
+
+
+def test_worker_and_beat_write_only_json_lines_in_production(tmp_path):
+    # Given the worker and beat with compose's commands and the production settings, their
+    # broker a closed loopback port (nothing is queued or taken anywhere)
+    env = production_env(
+        DATABASE_URL="postgres://crm@127.0.0.1:5432/crm",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0",
+        CELERY_WORKER_CONCURRENCY="1",
+    )
+    beat_command = compose_command("beat")
+    beat_command[beat_command.index("--schedule") + 1] = str(tmp_path / "beat-schedule")
+    logs = {"worker": tmp_path / "worker.log", "beat": tmp_path / "beat.log"}
+    procs = []
+    for name, command in (("worker", compose_command("worker")), ("beat", beat_command)):
+        # (stderr keeps a warning Celery prints about running as root, which the image does not)
+        with open(logs[name], "wb") as out, open(tmp_path / f"{name}.err", "wb") as err:
+            procs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err))
+    try:
+        # When they have run for a few seconds
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(json_lines(p) for p in logs.values()):
+            time.sleep(0.5)
+    finally:
+        for proc in procs:
+            stop(proc)
+
+    # Then every line each wrote on stdout is a JSON object, beat's start among them (but
+    # the one notice Celery prints itself when it is stopped)
+    for name, log in logs.items():
+        lines = [
+            ln
+            for ln in log.read_text().splitlines()
+            if ln.strip() and not re.fullmatch(r"worker: \w+ shutdown \(MainProcess\)", ln)
+        ]
+        assert lines, f"{name} wrote nothing"
+        assert len(json_lines(log)) == len(lines), f"{name}: {log.read_text()[:1000]}"
+    assert any(r["message"] == "beat: Starting..." for r in json_lines(logs["beat"]))
