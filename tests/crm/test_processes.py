@@ -28,11 +28,14 @@ def test_gunicorn_serves_the_app_and_its_health_check(sqlite_env, tmp_path):
     try:
         # When a client checks it and opens the login page
         health, body = get(f"{base}/healthz")
+        ready, readiness = get(f"{base}/readyz")
         login, page = get(f"{base}/accounts/login/")
     finally:
         stop(proc)
     # Then both answer, and the request log stays readable text outside production
     assert (health, json.loads(body)) == (200, {"status": "ok"})
+    # (the embedded default: SQLite and tasks in process, whose in-memory broker is ready)
+    assert (ready, json.loads(readiness)["status"]) == (200, "ok")
     assert login == 200
     assert b'name="password"' in page
     lines = [ln for ln in log.read_text().splitlines() if "crm.request" in ln]
