@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.crm.stack import ROOT, free_port, get, production_env, start_web, stop
+from tests.crm.stack import ROOT, compose_command, free_port, get, production_env, start_web, stop
 
 pytestmark = pytest.mark.postgres
 PG_LIB = Path("/usr/lib/postgresql")
 
 
 def _run(*command: str, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
     return result.stdout
 
@@ -50,7 +50,7 @@ def test_requests_succeed_right_after_postgresql_restarts(private_cluster, tmp_p
     _run("createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "crm")
     env = production_env(DATABASE_URL=url, WEB_CONCURRENCY="2")
     manage = [sys.executable, str(ROOT / "manage.py")]
-    _run(*manage, "migrate", "--noinput", env=env)
+    _run(*compose_command("migrate"), env=env)  # the compose migrate service's command
     _run(
         *manage, "createsuperuser", "--noinput", "--username", "ops", "--email", "ops@example.com",
         env={**env, "DJANGO_SUPERUSER_PASSWORD": "a-long-ops-password-1"},
