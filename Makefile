@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-static/vendor/.stamp: package.json package-lock.json
+static/vendor/.stamp: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/
 	touch static/vendor/.stamp
 
 assets: static/vendor/.stamp

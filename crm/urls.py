@@ -1,13 +1,14 @@
-"""Root URLs: pages, the admin, the API and the health check."""
+"""Root URLs: pages, the admin, the API and the probes."""
 
 from django.contrib import admin
 from django.urls import include, path
 
-from crm import views
+from crm import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,6 @@
-"""Project-level views: the health check and the landing page."""
+"""Project-level views: the landing page (the probes are in crm/health.py)."""
 
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
@@ -12,16 +11,6 @@ WORKSPACES = {
     SALES: "handoff:inbox",
     MANAGER: "metrics:dashboard",
 }
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database readiness, for load balancers and compose health checks."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:  # any database failure means "not ready"
-        return JsonResponse({"status": "error", "database": str(exc)}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -105,7 +106,7 @@ USE_TZ = True
 CURRENCY = env("CURRENCY", default="USD")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -146,10 +147,33 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # The workflow: default SLA response time when no policy band matches a lead's score.
 SLA_DEFAULT_RESPONSE_HOURS = env.int("SLA_DEFAULT_RESPONSE_HOURS", default=24)
 
+# Logs: one stream on stdout; LOG_FORMAT=json writes JSON lines (the production default,
+# crm/settings/production.py), text stays readable for development and tests. Every record
+# carries the request id (crm/logs.py); the worker and beat use this same config (crm/celery.py).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "crm.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # One line per task run is noise when tasks run in process (the embedded default).
     "loggers": {"celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")}},
@@ -252,3 +276,14 @@ CELERY_BEAT_SCHEDULE["metrics-refresh-dirty"] = {
     "task": "metrics.tasks.refresh_dirty_cells",
     "schedule": 30.0,
 }
+
+# ---- Production stack (issue 10): probes, request logs, worker delivery guarantees ----
+# The probes answer first (before host checks and the HTTPS redirect); the request log
+# wraps everything else so its duration and status are the ones the client saw.
+MIDDLEWARE = ["crm.health.HealthCheckMiddleware", "crm.logs.RequestLogMiddleware", *MIDDLEWARE]
+# A task is acknowledged after it ran, and handed back to the queue if its worker dies
+# mid-run (OOM, SIGKILL): tasks are idempotent, so a rerun is safe and nothing is lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The worker's processes (default: one per CPU); logs go through LOGGING above.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
+# ---- end of the production stack block ----

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, SECRET_KEY, env
+from .base import DATABASES, LOGGING, SECRET_KEY, env
 
 if not env("SECRET_KEY", default="") or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("SECRET_KEY must be set to a real secret in production.")
@@ -31,4 +31,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Logs as JSON lines on stdout unless LOG_FORMAT=text is asked for.
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")

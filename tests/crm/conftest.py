@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.crm.test_processes import ROOT
+from tests.crm.stack import ROOT
 
 
 @pytest.fixture

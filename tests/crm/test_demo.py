@@ -7,7 +7,7 @@ import sys
 import urllib.parse
 import urllib.request
 
-from tests.crm.test_processes import ROOT, free_port, stop, wait_for
+from tests.crm.stack import ROOT, free_port, stop, wait_for
 
 
 def test_seeded_demo_server_answers_and_its_printed_login_works(sqlite_env):
