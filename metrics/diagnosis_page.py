@@ -49,7 +49,7 @@ def waterfall(result: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str
         after = running + row["contribution"]
         bars.append(
             {
-                "label": f"{row['label']} ({row['owner_label']})",
+                "label": [row["label"], f"({row['owner_label']})"],
                 "owner": row["owner"],
                 "from": float(running),
                 "to": float(after),

@@ -43,14 +43,15 @@
               label: function (ctx) {
                 var bar = bars[ctx.dataIndex];
                 if (bar.owner === "total") return money(bar.to, data.currency);
+                var owner = data.legend[bar.owner] || "";
                 var sign = bar.amount >= 0 ? "+" : "";
-                return sign + money(bar.amount, data.currency);
+                return owner + ": " + sign + money(bar.amount, data.currency);
               }
             }
           }
         },
         scales: {
-          x: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 0 } },
+          x: { ticks: { autoSkip: false, maxRotation: 90, minRotation: 0 } },
           y: { beginAtZero: true, ticks: { callback: function (v) { return money(v, data.currency); } } }
         }
       }
