@@ -104,7 +104,8 @@ def _missing(
 
 
 def reason_text(missing: Mapping[str, str]) -> str:
-    """'The win rate is undefined in the comparison range, so ...' in the active language."""
+    """'The factor “win rate” is undefined in the comparison range, ...' in the active
+    language."""
     params = {
         "factor": FACTOR_LABELS[missing["factor"]],
         "range": RANGE_LABELS[missing["range"]],
@@ -112,12 +113,15 @@ def reason_text(missing: Mapping[str, str]) -> str:
     if missing["problem"] == "undefined":
         return (
             _(
-                "The %(factor)s is undefined in %(range)s (its denominator is 0), so revenue "
-                "cannot be split by factor."
+                "The factor “%(factor)s” is undefined in %(range)s (its denominator is 0), so "
+                "revenue cannot be split by factor."
             )
             % params
         )
-    return _("The %(factor)s is 0 in %(range)s, so revenue cannot be split by factor.") % params
+    return (
+        _("The factor “%(factor)s” is 0 in %(range)s, so revenue cannot be split by factor.")
+        % params
+    )
 
 
 def decompose(current: Mapping[str, Any], compare: Mapping[str, Any]) -> dict[str, Any]:

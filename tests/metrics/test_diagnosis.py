@@ -172,7 +172,9 @@ def test_headline_of_a_split_that_does_not_exist_says_why():
     # Given no handoff accepted in the range, and so no opportunity, customer or revenue
     nothing = {"accepted": 0, "opportunities": 0, "customers": 0, "revenue": Decimal(0)}
     result = decompose({**BASE, **nothing}, BASE)
-    assert headline(result).startswith("Revenue fell $100,000. The acceptance of MQLs is 0")
+    assert headline(result).startswith(
+        "Revenue fell $100,000. The factor “acceptance of MQLs” is 0"
+    )
 
 
 def test_headline_names_the_factor_that_moved_revenue_in_its_direction():

@@ -74,7 +74,7 @@ def test_a_zero_factor_shows_the_reason_instead_of_the_chart(refreshed, manager)
     # Given February (no MQL accepted in February) against January
     query = {**SPLIT, "start": "2026-02-01", "end": "2026-02-28"}
     html = _client(manager).get(URL, query).content.decode()
-    assert "The acceptance of MQLs is 0 in the range" in html
+    assert "The factor “acceptance of MQLs” is 0 in the range" in html
     assert 'class="waterfall-chart"' not in html
 
 
