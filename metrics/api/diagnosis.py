@@ -68,7 +68,7 @@ ReasonSerializer = inline_serializer(
     "DiagnosisReason",
     allow_null=True,
     fields={
-        "factor": serializers.ChoiceField(choices=list(diagnosis.FACTOR_KEYS)),
+        "factor": serializers.CharField(help_text="The factor's key, as in `factors`."),
         "range": serializers.ChoiceField(choices=["current", "compare"]),
         "problem": serializers.ChoiceField(choices=["zero", "undefined"]),
     },
