@@ -78,6 +78,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "quality_sort": sort_state,
         "quality_sort_query": sort_query,
         "quality_months": QUALITY_MONTHS,
+        "channel_quality": quality.channel_quality(end=period.end, months=QUALITY_MONTHS),
     }
     return render(request, "metrics/campaign_list.html", context)
 

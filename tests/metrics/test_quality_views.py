@@ -79,6 +79,9 @@ def test_list_sorts_by_quality_best_then_worst_first(marketer, campaigns):
     html = client.get(url, {"sort": "quality"}).content.decode()
     assert _names(html) == ["Poor two hundred", "Perfect three", "Good two hundred", "Silent"]
     assert 'aria-sort="ascending"' in html
+    # and the channels, best first
+    channels = re.findall(r'<tr data-channel="(\w+)">', html)
+    assert channels and len(channels) == len(set(channels))
 
 
 def test_campaign_page_shows_score_trend_and_top_reasons(manager, campaigns):
