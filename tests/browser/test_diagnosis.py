@@ -176,6 +176,18 @@ def test_dashboard_panel_and_diagnosis_page(
     panel.scroll_into_view_if_needed()
     _save(page, artifacts_dir, "diagnosis-panel.png", full_page=False)
 
+    # A new period swaps the dashboard body in place (htmx): this month has no revenue, so
+    # the panel gives the reason; back to last month, the waterfall is drawn again
+    page.get_by_label("Period").select_option("this_month")
+    page.locator("#dashboard-apply").click()
+    expect(page.locator("#panel-diagnosis-reason")).to_be_visible()
+    expect(page.locator("#panel-diagnosis-chart")).to_have_count(0)
+    page.get_by_label("Period").select_option("last_month")
+    page.locator("#dashboard-apply").click()
+    expect(page.locator("#panel-diagnosis-headline")).to_contain_text("Revenue fell $6,000")
+    _chart_drawn(page, "panel-diagnosis-chart")
+    panel = page.locator("#diagnosis")
+
     # The panel opens the page for the same two ranges
     panel.get_by_role("link", name="Open the diagnosis").click()
     page.wait_for_load_state()

@@ -4,9 +4,11 @@ the API's field errors."""
 
 import datetime as dt
 import math
-from decimal import Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metrics import refresh
 from metrics.diagnosis import (
@@ -33,6 +35,22 @@ URL = "/api/v1/kpis/diagnosis/"
 
 def contributions(result: dict) -> dict[str, Decimal | None]:
     return {f["key"]: f["contribution"] for f in result["factors"]}
+
+
+def _funnel_counts(t: tuple) -> dict:
+    leads, q, a, o, w, cents = t
+    mqls = max(1, round(leads * q))
+    accepted = max(1, round(mqls * a))
+    opportunities = max(1, round(accepted * o))
+    customers = max(1, round(opportunities * w))
+    return {
+        "leads": leads,
+        "mqls": mqls,
+        "accepted": accepted,
+        "opportunities": opportunities,
+        "customers": customers,
+        "revenue": Decimal(cents * customers) / 100,
+    }
 
 
 def exact_sum(values) -> Decimal:
@@ -372,3 +390,33 @@ def test_api_refuses_anonymous_callers_and_is_in_the_schema(manager):
     schema = client_for(manager).get("/api/v1/schema/", HTTP_ACCEPT="application/json")
     text = schema.content.decode()
     assert "/api/v1/kpis/diagnosis/" in text and "KpiDiagnosis" in text
+
+
+# ---------------------------------------------------------------------------------------
+# Properties: any two funnels with every factor defined
+
+
+funnel = st.tuples(
+    st.integers(1, 10_000),  # leads
+    st.floats(0.01, 1),  # share qualified
+    st.floats(0.01, 1),  # share accepted
+    st.floats(0.01, 1),  # share with an opportunity
+    st.floats(0.01, 1),  # share won
+    st.integers(1, 10_000_000),  # revenue in cents per customer, roughly
+).map(_funnel_counts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(current=funnel, compare=funnel)
+def test_contributions_always_add_up_to_the_difference(current, compare):
+    result = decompose(current, compare)
+    got = contributions(result)
+    assert result["reason"] is None
+    assert abs(exact_sum(got.values()) - result["difference"]) < Decimal("1e-30")
+    cents = rounded_contributions(result)
+    assert sum(cents) == result["difference"].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert all(abs(c - g) <= Decimal("0.01") for c, g in zip(cents, got.values(), strict=True))
+    # a factor that did not move contributes nothing
+    for factor in result["factors"]:
+        if factor["value"] == factor["compare_value"]:
+            assert factor["contribution"] == 0
