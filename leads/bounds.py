@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leads.errors import InvalidInput
 
@@ -29,6 +30,10 @@ LAST_DATE = dt.date(2100, 12, 31)
 FIRST_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LAST_TIME = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)
 MAX_AMOUNT = Decimal("9999999999.99")
+
+# What a form says when the database's share of a bound refuses a row.
+DATE_MESSAGE = gettext_lazy("Give a date from 2000-01-01 to 2100-12-31.")
+AMOUNT_MESSAGE = gettext_lazy("Give an amount from 0 to 9,999,999,999.99.")
 
 
 def one_year_after(day: dt.date) -> dt.date:

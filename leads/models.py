@@ -136,10 +136,14 @@ class CampaignCost(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="campaigncost_amount_gte_0"),
             models.CheckConstraint(
-                condition=bounds.amount_in_range("amount"), name="campaigncost_amount_in_range"
+                condition=bounds.amount_in_range("amount"),
+                name="campaigncost_amount_in_range",
+                violation_error_message=bounds.AMOUNT_MESSAGE,
             ),
             models.CheckConstraint(
-                condition=bounds.date_in_window("date"), name="campaigncost_date_in_window"
+                condition=bounds.date_in_window("date"),
+                name="campaigncost_date_in_window",
+                violation_error_message=bounds.DATE_MESSAGE,
             ),
         ]
 
@@ -166,10 +170,14 @@ class SalesCost(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="salescost_amount_gte_0"),
             models.CheckConstraint(
-                condition=bounds.amount_in_range("amount"), name="salescost_amount_in_range"
+                condition=bounds.amount_in_range("amount"),
+                name="salescost_amount_in_range",
+                violation_error_message=bounds.AMOUNT_MESSAGE,
             ),
             models.CheckConstraint(
-                condition=bounds.date_in_window("date"), name="salescost_date_in_window"
+                condition=bounds.date_in_window("date"),
+                name="salescost_date_in_window",
+                violation_error_message=bounds.DATE_MESSAGE,
             ),
         ]
 

@@ -47,7 +47,9 @@ def test_sales_cost_too_large_for_a_day_is_refused(manager_api):
     # When a sales cost of 999,999,999,999.99 is posted (twice the same day overflowed)
     for _ in range(2):
         r = manager_api.post(
-            "/api/v1/sales-costs/", {"date": "2026-01-15", "amount": "999999999999.99"}, format="json"
+            "/api/v1/sales-costs/",
+            {"date": "2026-01-15", "amount": "999999999999.99"},
+            format="json",
         )
         # Then it is refused with a field error and nothing is written
         assert r.status_code == 400, r.content
@@ -90,7 +92,9 @@ def test_backfilled_creation_in_year_one_is_refused(manager_api, settings):
 def test_backfilled_creation_before_2000_is_refused_and_2000_accepted(manager_api):
     for when, status in (("1999-12-31T23:59:59Z", 400), ("2000-01-01T00:00:00Z", 201)):
         r = manager_api.post(
-            "/api/v1/leads/", {"email": f"{when[:4]}@example.com", "created_at": when}, format="json"
+            "/api/v1/leads/",
+            {"email": f"{when[:4]}@example.com", "created_at": when},
+            format="json",
         )
         assert r.status_code == status, (when, r.content)
         if status == 400:
