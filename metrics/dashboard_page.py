@@ -300,4 +300,6 @@ def summary_numbers(form: DashboardFilterForm) -> dict[str, Any]:
         "previous": previous,
         "summary": summary,
         "tile_groups": dashboard.tiles(summary, before, targets),
+        # Why the numbers are stale, read only when they are (one more query then).
+        "freshness": kpi_selectors.refresh_status() if summary["stale"] else None,
     }
