@@ -176,3 +176,29 @@ def test_retry_delay_doubles_up_to_an_hour():
     delays = [cell_failures.retry_delay(n) for n in (1, 2, 3, 10)]
     assert delays[:3] == [dt.timedelta(minutes=m) for m in (1, 2, 4)]
     assert delays[3] == dt.timedelta(hours=1)
+
+
+def test_the_refresh_task_succeeds_with_a_poisoned_cell(world):
+    # Given a poisoned cell among good ones
+    poison_mql_in_year_one(world["lead"])
+    spend(world, world["good"], "100")
+    spend(world, world["bad"], "50")
+    # When the Celery task runs (in process), then it succeeds and the good cell is counted
+    from metrics import tasks
+
+    result = tasks.refresh_dirty_cells.apply()
+    assert result.successful() and result.result == 1
+    assert DirtyCell.objects.get().ref == world["bad"].pk
+
+
+def test_recompute_kpis_command_reports_success_with_a_poisoned_row(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    poison_mql_in_year_one(world["lead"])
+    out, err = StringIO(), StringIO()
+    call_command("recompute_kpis", stdout=out, stderr=err)
+    assert "rebuilt" in out.getvalue()
+    assert "could not be computed" in err.getvalue() and "year -1" in err.getvalue()
+    assert DirtyCell.objects.filter(attempts=1, day=DAY).exists()
