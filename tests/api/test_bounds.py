@@ -100,3 +100,15 @@ def test_backfilled_creation_before_2000_is_refused_and_2000_accepted(manager_ap
         if status == 400:
             assert "created_at" in r.json()
     assert Lead.objects.count() == 1
+
+
+def test_an_opportunity_amount_over_the_maximum_is_refused(rep_api, rep, marketer):
+    # Given an accepted lead of the rep
+    lead = factories.lead_in_state("accepted", marketer=marketer, rep=rep)
+    url = f"/api/v1/leads/{lead.pk}/convert/"
+    # When it is converted with 10,000,000,000.00, then it is refused on `amount`
+    r = rep_api.post(url, {"amount": "10000000000.00"}, format="json")
+    assert r.status_code == 400 and "amount" in r.json(), r.content
+    # And the largest amount is accepted
+    ok = rep_api.post(url, {"amount": "9999999999.99"}, format="json")
+    assert ok.status_code == 201, ok.content

@@ -33,13 +33,14 @@ def at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def drop_bounds() -> None:
-    """The poisoned rows predate the bounds: drop two of them for this test's transaction
+    """The poisoned rows predate the bounds: drop three of them for this test's transaction
     only (before anything is written: PostgreSQL alters no table with pending checks)."""
     with connection.cursor() as cursor:
         cursor.execute('ALTER TABLE "handoff_leadevent" DROP CONSTRAINT "leadevent_at_in_window"')
         cursor.execute(
             'ALTER TABLE "leads_campaigncost" DROP CONSTRAINT "campaigncost_date_in_window"'
         )
+        cursor.execute('ALTER TABLE "leads_lead" DROP CONSTRAINT "lead_created_at_in_window"')
 
 
 @pytest.fixture
@@ -202,3 +203,17 @@ def test_recompute_kpis_command_reports_success_with_a_poisoned_row(world):
     assert "rebuilt" in out.getvalue()
     assert "could not be computed" in err.getvalue() and "year -1" in err.getvalue()
     assert DirtyCell.objects.filter(attempts=1, day=DAY).exists()
+
+
+def test_a_move_on_a_lead_with_a_poisoned_creation_time_still_marks_its_cells(world):
+    # Given a lead whose creation time predates the bounds (year 1)
+    lead = world["lead"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE leads_lead SET created_at = '0001-01-01T00:00:00Z' WHERE id = %s", [lead.pk]
+        )
+    # When it is disqualified through the service (its cells are marked in New York days)
+    flow.lead_disqualify(lead_id=lead.pk, actor=world["manager"])
+    # Then the move is saved, its cells are marked, and the refresh runs
+    assert DirtyCell.objects.exists()
+    refresh.refresh_dirty()
