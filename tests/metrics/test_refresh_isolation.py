@@ -217,3 +217,6 @@ def test_a_move_on_a_lead_with_a_poisoned_creation_time_still_marks_its_cells(wo
     # Then the move is saved, its cells are marked, and the refresh runs
     assert DirtyCell.objects.exists()
     refresh.refresh_dirty()
+    # And a full recompute in New York no longer overflows on the year-1 lead
+    refresh.recompute_all()
+    assert CampaignDay.objects.filter(day=OTHER_DAY, campaign=world["good"]).exists()
