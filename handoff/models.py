@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from leads import bounds
 from leads.models import Channel, Lead, LeadStatus, Opportunity
 
 
@@ -139,6 +140,14 @@ class Handoff(models.Model):
                 condition=Q(outcome="pending"),
                 name="handoff_one_pending_per_lead",
             ),
+            models.CheckConstraint(
+                condition=bounds.time_in_window("handed_off_at"),
+                name="handoff_handed_off_at_in_window",
+            ),
+            models.CheckConstraint(
+                condition=bounds.time_in_window("responded_at", nullable=True),
+                name="handoff_responded_at_in_window",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -190,6 +199,9 @@ class LeadEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(to_status="") | Q(to_status__in=LeadStatus.values),
                 name="leadevent_to_valid",
+            ),
+            models.CheckConstraint(
+                condition=bounds.time_in_window("at"), name="leadevent_at_in_window"
             ),
         ]
 

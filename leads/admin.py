@@ -1,5 +1,18 @@
-from django.contrib import admin
+"""Admin of the leads app. Rows that feed the KPI rollups are never written here past the
+services: costs are saved and deleted through `leads.services` (so their rollup cells are
+marked dirty and the bounds are checked), leads and opportunities are read-only (they move
+only through the workflow services)."""
 
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from leads import bounds, services
+from leads.errors import DomainError
+from leads.forms import apply_error
 from leads.models import Campaign, CampaignCost, Lead, Opportunity, SalesCost
 
 
@@ -16,9 +29,63 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CostAdminForm(forms.ModelForm):
+    """The service's bounds, shown next to the fields before anything is saved."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            bounds.check_cost(date=data.get("date"), amount=data.get("amount"))
+        except DomainError as exc:
+            apply_error(self, exc)
+        return data
+
+
+class CostAdmin(admin.ModelAdmin):
+    """A cost entry's writes go through its service: the rollup cells of the old and the new
+    date are marked dirty in the same transaction."""
+
+    form = CostAdminForm
+    readonly_fields = ["created_by", "created_at"]
+
+    def _add(self, request: HttpRequest, obj: Any) -> Model:
+        raise NotImplementedError
+
+    def _update(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def _delete(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            self._update(request, obj)
+            return
+        saved = self._add(request, obj)
+        obj.pk, obj.created_by_id, obj.created_at = saved.pk, saved.created_by_id, saved.created_at
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._delete(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            self._delete(request, obj)
+
+
 class CampaignCostInline(admin.TabularInline):
+    """Read-only here: a spend entry is added or changed on its own admin page (the service)."""
+
     model = CampaignCost
     extra = 0
+    fields = ["date", "amount", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Campaign)
@@ -31,42 +98,68 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignCost)
-class CampaignCostAdmin(admin.ModelAdmin):
+class CampaignCostAdmin(CostAdmin):
     list_display = ["campaign", "date", "amount", "note"]
     list_filter = ["campaign__channel"]
     list_select_related = ["campaign"]
     date_hierarchy = "date"
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The service moves an entry's date and amount, not its campaign.
+        return [*self.readonly_fields, *(["campaign"] if obj else [])]
+
+    def _add(self, request: HttpRequest, obj: Any) -> Model:
+        return services.campaign_cost_add(
+            campaign_id=obj.campaign_id,
+            actor=request.user,
+            date=obj.date,
+            amount=obj.amount,
+            note=obj.note,
+        )
+
+    def _update(self, request: HttpRequest, obj: Any) -> None:
+        services.campaign_cost_update(
+            cost_id=obj.pk, actor=request.user, date=obj.date, amount=obj.amount, note=obj.note
+        )
+
+    def _delete(self, request: HttpRequest, obj: Any) -> None:
+        services.campaign_cost_delete(cost_id=obj.pk, actor=request.user)
+
 
 @admin.register(SalesCost)
-class SalesCostAdmin(admin.ModelAdmin):
+class SalesCostAdmin(CostAdmin):
     list_display = ["date", "amount", "note"]
     date_hierarchy = "date"
 
+    def _add(self, request: HttpRequest, obj: Any) -> Model:
+        return services.sales_cost_add(
+            actor=request.user, date=obj.date, amount=obj.amount, note=obj.note
+        )
+
+    def _update(self, request: HttpRequest, obj: Any) -> None:
+        services.sales_cost_update(
+            cost_id=obj.pk, actor=request.user, date=obj.date, amount=obj.amount, note=obj.note
+        )
+
+    def _delete(self, request: HttpRequest, obj: Any) -> None:
+        services.sales_cost_delete(cost_id=obj.pk, actor=request.user)
+
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
-    """Read-mostly: status and stamps move only through the workflow service."""
+class LeadAdmin(ReadOnlyAdmin):
+    """Read-only: a lead's facts (creation, campaign, owner, status) feed the KPI rollups and
+    change only through the workflow services (pages and API)."""
 
     list_display = ["email", "company", "status", "score", "campaign", "owner", "created_at"]
     list_filter = ["status", "campaign__channel"]
     search_fields = ["email", "company", "last_name", "external_id"]
     list_select_related = ["campaign", "owner"]
-    readonly_fields = [
-        "status",
-        "owner",
-        "created_at",
-        "first_mql_at",
-        "first_handed_off_at",
-        "first_accepted_at",
-        "converted_at",
-    ]
-    raw_id_fields = ["campaign"]
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(ReadOnlyAdmin):
+    """Read-only: amounts, stages and close times feed the rollups (workflow services only)."""
+
     list_display = ["name", "amount", "stage", "owner", "created_at", "closed_at"]
     list_filter = ["stage"]
     list_select_related = ["owner", "lead"]
-    readonly_fields = ["lead", "stage", "owner", "created_at", "closed_at", "lost_reason"]

@@ -12,7 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from leads import bounds
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# Amounts that reach a rollup: 0 .. bounds.MAX_AMOUNT (the form and admin share these).
+AMOUNT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(bounds.MAX_AMOUNT)]
 
 
 def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
@@ -117,7 +121,7 @@ class CampaignCost(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="costs"
     )
     date = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(_("amount"), **MONEY, validators=AMOUNT_VALIDATORS)
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -130,7 +134,17 @@ class CampaignCost(models.Model):
         verbose_name_plural = _("campaign costs")
         indexes = [models.Index(fields=["campaign", "date"]), models.Index(fields=["date"])]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="campaigncost_amount_gte_0")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="campaigncost_amount_gte_0"),
+            models.CheckConstraint(
+                condition=bounds.amount_in_range("amount"),
+                name="campaigncost_amount_in_range",
+                violation_error_message=bounds.AMOUNT_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=bounds.date_in_window("date"),
+                name="campaigncost_date_in_window",
+                violation_error_message=bounds.DATE_MESSAGE,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,7 +155,7 @@ class SalesCost(models.Model):
     """A sales-side cost on a day (salaries, commissions, tools): the rest of CAC."""
 
     date = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(_("amount"), **MONEY, validators=AMOUNT_VALIDATORS)
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -154,7 +168,17 @@ class SalesCost(models.Model):
         verbose_name_plural = _("sales costs")
         indexes = [models.Index(fields=["date"])]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="salescost_amount_gte_0")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="salescost_amount_gte_0"),
+            models.CheckConstraint(
+                condition=bounds.amount_in_range("amount"),
+                name="salescost_amount_in_range",
+                violation_error_message=bounds.AMOUNT_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=bounds.date_in_window("date"),
+                name="salescost_date_in_window",
+                violation_error_message=bounds.DATE_MESSAGE,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +258,9 @@ class Lead(models.Model):
                 condition=~Q(status="disqualified"),
                 name="lead_live_email_unique",
             ),
+            models.CheckConstraint(
+                condition=bounds.time_in_window("created_at"), name="lead_created_at_in_window"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -278,7 +305,7 @@ class Opportunity(models.Model):
         Lead, verbose_name=_("lead"), on_delete=models.PROTECT, related_name="opportunity"
     )
     name = models.CharField(_("name"), max_length=200)
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(_("amount"), **MONEY, validators=AMOUNT_VALIDATORS)
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.QUALIFICATION
     )
@@ -320,6 +347,17 @@ class Opportunity(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("created_at")),
                 name="opportunity_closed_after_created",
+            ),
+            models.CheckConstraint(
+                condition=bounds.amount_in_range("amount"), name="opportunity_amount_in_range"
+            ),
+            models.CheckConstraint(
+                condition=bounds.time_in_window("created_at"),
+                name="opportunity_created_at_in_window",
+            ),
+            models.CheckConstraint(
+                condition=bounds.time_in_window("closed_at", nullable=True),
+                name="opportunity_closed_at_in_window",
             ),
         ]
 

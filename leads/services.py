@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from leads import bounds
 from leads.errors import InvalidInput
 from leads.models import Campaign, CampaignCost, SalesCost
 from leads.signals import cost_changed
@@ -69,6 +70,7 @@ def campaign_cost_add(
     amount: Decimal,
     note: str = "",
 ) -> CampaignCost:
+    bounds.check_cost(date=date, amount=amount)
     cost = CampaignCost(
         campaign_id=campaign_id, date=date, amount=amount, note=note, created_by=actor
     )
@@ -84,6 +86,7 @@ def campaign_cost_update(*, cost_id: int, actor: AbstractBaseUser, **fields: Any
     for name in ("date", "amount", "note"):
         if name in fields:
             setattr(cost, name, fields[name])
+    bounds.check_cost(date=cost.date, amount=cost.amount)
     _full_clean_save(cost)
     cost_changed.send(
         sender=CampaignCost,
@@ -106,7 +109,29 @@ def campaign_cost_delete(*, cost_id: int, actor: AbstractBaseUser) -> None:
 def sales_cost_add(
     *, actor: AbstractBaseUser, date: dt.date, amount: Decimal, note: str = ""
 ) -> SalesCost:
+    bounds.check_cost(date=date, amount=amount)
     cost = SalesCost(date=date, amount=amount, note=note, created_by=actor)
     _full_clean_save(cost)
     cost_changed.send(sender=SalesCost, kind="sales", dates={date}, campaign_id=None)
     return cost
+
+
+@transaction.atomic
+def sales_cost_update(*, cost_id: int, actor: AbstractBaseUser, **fields: Any) -> SalesCost:
+    cost = SalesCost.objects.select_for_update().get(pk=cost_id)
+    old_date = cost.date
+    for name in ("date", "amount", "note"):
+        if name in fields:
+            setattr(cost, name, fields[name])
+    bounds.check_cost(date=cost.date, amount=cost.amount)
+    _full_clean_save(cost)
+    cost_changed.send(sender=SalesCost, kind="sales", dates={old_date, cost.date}, campaign_id=None)
+    return cost
+
+
+@transaction.atomic
+def sales_cost_delete(*, cost_id: int, actor: AbstractBaseUser) -> None:
+    cost = SalesCost.objects.select_for_update().get(pk=cost_id)
+    date = cost.date
+    cost.delete()
+    cost_changed.send(sender=SalesCost, kind="sales", dates={date}, campaign_id=None)

@@ -30,4 +30,5 @@ class OwnerDayAdmin(ReadOnlyAdmin):
 
 @admin.register(DirtyCell)
 class DirtyCellAdmin(ReadOnlyAdmin):
-    list_display = ["day", "dimension", "ref", "created_at"]
+    list_display = ["day", "dimension", "ref", "created_at", "attempts", "retry_at", "last_error"]
+    list_filter = ["dimension", "attempts"]

@@ -305,4 +305,6 @@ def summary_numbers(form: DashboardFilterForm) -> dict[str, Any]:
         "summary": summary,
         "before": before,
         "tile_groups": dashboard.tiles(summary, before, targets),
+        # Why the numbers are stale, read only when they are (one more query then).
+        "freshness": kpi_selectors.refresh_status() if summary["stale"] else None,
     }

@@ -9,7 +9,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from handoff.models import RejectionReason
-from leads.models import MONEY, Campaign, Channel
+from leads.models import Campaign, Channel
+
+# Money in a rollup: a day's total of many entries. Entries are at most
+# leads.bounds.MAX_AMOUNT (< 10^10), so a column of 10^18 holds a day of 100 million
+# entries at that maximum: it cannot overflow in practice (entries keep MONEY, 14 digits).
+ROLLUP_MONEY = {"max_digits": 20, "decimal_places": 2}
 
 # The rejection reasons, one rollup column each (`rejected_<code>`).
 REASON_CODES: tuple[str, ...] = tuple(RejectionReason.values)
@@ -43,7 +48,7 @@ class DayFacts(models.Model):
     opportunities = _count(_("opportunities created"))
     customers = _count(_("opportunities won"))
     lost = _count(_("opportunities lost"))
-    revenue = models.DecimalField(_("revenue"), **MONEY, default=Decimal("0"))
+    revenue = models.DecimalField(_("revenue"), **ROLLUP_MONEY, default=Decimal("0"))
     sales_cycle_total = models.DurationField(_("sum of won sales cycles"), default=dt.timedelta)
     rejected_not_a_fit = _count("not_a_fit")
     rejected_no_budget = _count("no_budget")
@@ -91,7 +96,9 @@ class CampaignDay(DayFacts):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    marketing_spend = models.DecimalField(_("marketing spend"), **MONEY, default=Decimal("0"))
+    marketing_spend = models.DecimalField(
+        _("marketing spend"), **ROLLUP_MONEY, default=Decimal("0")
+    )
 
     class Meta:
         verbose_name = _("campaign day rollup")
@@ -174,7 +181,7 @@ class SalesCostDay(models.Model):
     """Sales cost by day (it has no campaign and no owner)."""
 
     day = models.DateField(_("day"), unique=True)
-    sales_cost = models.DecimalField(_("sales cost"), **MONEY, default=Decimal("0"))
+    sales_cost = models.DecimalField(_("sales cost"), **ROLLUP_MONEY, default=Decimal("0"))
 
     class Meta:
         verbose_name = _("sales cost day rollup")
@@ -189,6 +196,8 @@ class DirtyCell(models.Model):
 
     Append-only: duplicates are harmless (the refresh dedupes), and a row is deleted only
     by the refresh that claimed it, so a change committed during a refresh is never lost.
+    A cell that cannot be computed keeps its rows: `attempts`, `last_error` and `retry_at`
+    (backoff) record the failure, and the cell is tried again once `retry_at` has passed.
     """
 
     class Dimension(models.TextChoices):
@@ -201,6 +210,9 @@ class DirtyCell(models.Model):
     # The campaign or owner id; 0 for "none" (unattributed / unowned / sales cost).
     ref = models.BigIntegerField(_("campaign or owner id"), default=0)
     created_at = models.DateTimeField(_("marked at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    retry_at = models.DateTimeField(_("retry at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dirty rollup cell")

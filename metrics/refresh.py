@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from handoff.models import Handoff, HandoffOutcome, LeadEvent
+from leads import bounds
 from leads.models import CampaignCost, Lead, LeadStatus, Opportunity, OpportunityStage, SalesCost
+from metrics import cell_failures
+from metrics.cell_failures import ALL_REFS, TRANSIENT, DayRefs
 from metrics.models import (
     FACT_FIELDS,
     REASON_CODES,
@@ -59,7 +63,10 @@ def zone() -> ZoneInfo:
 
 
 def local_day(moment: dt.datetime) -> dt.date:
-    """The KPI day of a timestamp: its calendar day in settings.TIME_ZONE."""
+    """The KPI day of a timestamp: its calendar day in settings.TIME_ZONE. A time outside
+    the window (an old row from before the bounds) counts as the window's edge, so that
+    marking its cells cannot overflow."""
+    moment = min(max(moment, bounds.FIRST_TIME), bounds.LAST_TIME - dt.timedelta(microseconds=1))
     return moment.astimezone(zone()).date()
 
 
@@ -399,7 +406,12 @@ def cost_cells(*, kind: str, dates: Iterable[dt.date], campaign_id: int | None) 
 def mark_overdue(now: dt.datetime, since: dt.datetime | None) -> int:
     """Mark the cells of pending handoffs whose SLA fell due in [since, now): they just
     turned into breaches without any move."""
-    handoffs = Handoff.objects.filter(outcome=HandoffOutcome.PENDING, sla_due_at__lt=now)
+    handoffs = Handoff.objects.filter(
+        outcome=HandoffOutcome.PENDING,
+        sla_due_at__lt=now,
+        handed_off_at__gte=bounds.FIRST_TIME,
+        handed_off_at__lt=bounds.LAST_TIME,
+    )
     if since is not None:
         handoffs = handoffs.filter(sla_due_at__gte=since)
     cells: set[Cell] = set()
@@ -423,12 +435,33 @@ def _lock_state() -> RefreshState:
     return RefreshState.objects.select_for_update().get(pk=1)
 
 
+def _rebuild_cells(day: dt.date, refs: DayRefs, now: dt.datetime) -> None:
+    """Rebuild one day's cells (ALL_REFS in a dimension: every campaign / owner)."""
+    if not cell_failures.in_window(day):
+        cell_failures.check_out_of_window(day, refs)
+        return
+
+    def chosen(dimension: str) -> Refs:
+        return None if ALL_REFS in refs[dimension] else refs[dimension]
+
+    rebuild(
+        day,
+        day,
+        campaigns=chosen(CAMPAIGN),
+        owners=chosen(OWNER),
+        sales=bool(refs[SALES]),
+        now=now,
+    )
+
+
 def refresh_dirty(*, batch_size: int = 2000) -> int:
     """Recompute only the dirty cells; returns how many distinct cells were rebuilt.
 
-    Claims committed DirtyCell rows (select_for_update skip_locked), rebuilds their cells
-    from the source tables and deletes exactly the claimed rows, all in one transaction:
-    a change committed meanwhile leaves its own rows for the next run. Idempotent.
+    Claims committed DirtyCell rows that are due (select_for_update skip_locked), rebuilds
+    their cells from the source tables and deletes exactly the claimed rows, all in one
+    transaction: a change committed meanwhile leaves its own rows for the next run. A cell
+    that fails keeps its rows with the error and a later retry time (cell_failures), in a
+    savepoint, so every other cell still commits. Idempotent.
     """
     rebuilt = 0
     while True:
@@ -438,25 +471,22 @@ def refresh_dirty(*, batch_size: int = 2000) -> int:
             mark_overdue(now, state.overdue_checked_until)
             claimed = list(
                 DirtyCell.objects.select_for_update(skip_locked=True)
+                .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
                 .order_by("id")
-                .values_list("id", "day", "dimension", "ref")[:batch_size]
+                .values_list("id", "day", "dimension", "ref", "attempts")[:batch_size]
             )
-            by_day: dict[dt.date, dict[str, set[int | None]]] = defaultdict(
+            by_day: dict[dt.date, DayRefs] = defaultdict(
                 lambda: {CAMPAIGN: set(), OWNER: set(), SALES: set()}
             )
-            for _, day, dimension, ref in claimed:
+            for _, day, dimension, ref, _attempts in claimed:
                 by_day[day][dimension].add(ref or None)
+            failures: dict[Cell, str] = {}
             for day, refs in sorted(by_day.items()):
-                rebuild(
-                    day,
-                    day,
-                    campaigns=refs[CAMPAIGN],
-                    owners=refs[OWNER],
-                    sales=bool(refs[SALES]),
-                    now=now,
-                )
-                rebuilt += sum(len(r) for r in refs.values())
-            _delete_cells([row[0] for row in claimed])
+                failed = cell_failures.run_isolated(day, refs, partial(_rebuild_cells, now=now))
+                failures.update(failed)
+                rebuilt += sum(len(r) for r in refs.values()) - len(failed)
+            _delete_cells([row[0] for row in claimed if (row[1], row[2], row[3]) not in failures])
+            cell_failures.record_failures(failures, claimed, now)
             state.refreshed_at = now
             state.overdue_checked_until = now
             state.save(update_fields=["refreshed_at", "overdue_checked_until"])
@@ -466,14 +496,17 @@ def refresh_dirty(*, batch_size: int = 2000) -> int:
 
 def history_window() -> tuple[dt.date, dt.date] | None:
     """First and last day that can hold a fact: from the oldest lead or cost to today (or the
-    latest cost date, if later). None when there is no data."""
+    latest cost date, if later), inside the window of leads.bounds. None when there is no
+    data."""
     firsts: list[dt.date] = []
     lasts: list[dt.date] = [timezone.now().astimezone(zone()).date()]
-    oldest = Lead.objects.aggregate(v=Min("created_at"))["v"]
-    if oldest:
-        firsts.append(local_day(oldest))
+    oldest = Lead.objects.filter(created_at__gte=bounds.FIRST_TIME).aggregate(v=Min("created_at"))
+    if oldest["v"]:
+        firsts.append(local_day(oldest["v"]))
     for model in (CampaignCost, SalesCost):
-        span = model.objects.aggregate(lo=Min("date"), hi=Max("date"))
+        span = model.objects.filter(bounds.date_in_window("date")).aggregate(
+            lo=Min("date"), hi=Max("date")
+        )
         if span["lo"]:
             firsts.append(span["lo"])
             lasts.append(span["hi"])
@@ -486,7 +519,8 @@ def recompute_all(start: dt.date | None = None, end: dt.date | None = None) -> N
     """Rebuild every rollup row (of start..end when given) from the source tables.
 
     Dirty cells committed before it starts are claimed and removed; later ones stay for the
-    incremental refresh.
+    incremental refresh. Days that fail are found by halving the window, recorded as failed
+    cells and left to the incremental refresh's retries; every other day commits.
     """
     with transaction.atomic():
         state = _lock_state()
@@ -503,8 +537,33 @@ def recompute_all(start: dt.date | None = None, end: dt.date | None = None) -> N
             for model in (CampaignDay, OwnerDay, MqlRepeat, SalesCostDay):
                 model.objects.all().delete()
             state.overdue_checked_until = now
-        if first is not None and last is not None and first <= last:
-            rebuild(first, last, now=now)
+        failures: dict[Cell, str] = {}
+        if first is not None and last is not None:
+            first, last = max(first, bounds.FIRST_DATE), min(last, bounds.LAST_DATE)
+            if first <= last:
+                failures = _rebuild_isolated(first, last, now)
+        if full:
+            failures.update(cell_failures.out_of_window_cost_cells())
         _delete_cells(claimed_ids)
+        cell_failures.record_failures(failures, [], now)
         state.refreshed_at = now
         state.save(update_fields=["refreshed_at", "overdue_checked_until"])
+
+
+def _rebuild_isolated(first: dt.date, last: dt.date, now: dt.datetime) -> dict[Cell, str]:
+    """Rebuild first..last in a savepoint; if it fails, each half, down to single days."""
+    if first == last:
+        refs: DayRefs = {CAMPAIGN: {ALL_REFS}, OWNER: {ALL_REFS}, SALES: {None}}
+        return cell_failures.run_isolated(first, refs, partial(_rebuild_cells, now=now))
+    try:
+        with transaction.atomic():
+            rebuild(first, last, now=now)
+        return {}
+    except TRANSIENT:
+        raise
+    except Exception:  # narrowed down by halves, then recorded per day
+        middle = first + (last - first) // 2
+        return {
+            **_rebuild_isolated(first, middle, now),
+            **_rebuild_isolated(middle + dt.timedelta(days=1), last, now),
+        }

@@ -16,13 +16,13 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from leads.models import Campaign, Channel
 from metrics import kpis
+from metrics.freshness import refresh_status
 from metrics.models import (
     FACT_FIELDS,
     REASON_CODES,
     CampaignDay,
     MqlRepeat,
     OwnerDay,
-    RefreshState,
     SalesCostDay,
     Target,
 )
@@ -108,10 +108,6 @@ def _parts(
     return parts
 
 
-def _computed_at() -> dt.datetime | None:
-    return RefreshState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
-
-
 def kpi_summary(
     *,
     start: dt.date,
@@ -121,7 +117,8 @@ def kpi_summary(
     owner: int | None = None,
 ) -> dict[str, Any]:
     """Every key of kpis.md for start..end (inclusive), optionally for one campaign, channel
-    or owner, plus start, end and computed_at. Four queries."""
+    or owner, plus start, end, computed_at, stale and failing_cells (metrics.freshness).
+    Four queries."""
     start, end = _check_range(start, end)
     scope = _Scope(campaign, channel, owner)
     days = Q(day__gte=start, day__lte=end)
@@ -134,7 +131,15 @@ def kpi_summary(
         sales_cost = SalesCostDay.objects.filter(days).aggregate(v=Sum("sales_cost"))["v"]
         sales_cost = sales_cost or Decimal("0")
     parts = _parts(row, repeats=repeats or 0, spend=scope.spend, sales_cost=sales_cost)
-    return {"start": start, "end": end, **kpis.compute(parts), "computed_at": _computed_at()}
+    status = refresh_status()
+    return {
+        "start": start,
+        "end": end,
+        **kpis.compute(parts),
+        "computed_at": status.refreshed_at,
+        "stale": status.stale,
+        "failing_cells": status.failing_cells,
+    }
 
 
 def _period_start(day: dt.date, interval: str) -> dt.date:

@@ -22,6 +22,7 @@ from handoff.models import Handoff, HandoffOutcome, LeadEvent
 from handoff.rules import FEEDBACK_MAX_LENGTH
 from handoff.signals import lead_moved
 from handoff.transitions import TRANSITIONS, actor_may
+from leads import bounds
 from leads.errors import ActionNotAllowed, InvalidInput, InvalidTransition
 from leads.models import Lead, Opportunity
 from leads.roles import SALES, can_backfill, has_role, role_members
@@ -34,7 +35,8 @@ def time_now() -> dt.datetime:
 def check_backfill(
     *, actor: AbstractBaseUser, at: dt.datetime | None, field: str = "at"
 ) -> dt.datetime:
-    """The time of the move: now, or a backfilled `at` (permission and future checked)."""
+    """The time of the move: now, or a backfilled `at` (permission checked, and the time
+    inside `leads.bounds`: not before 2000-01-01, not in the future)."""
     if at is None:
         return time_now()
     if not can_backfill(actor):
@@ -43,8 +45,9 @@ def check_backfill(
         )
     if timezone.is_naive(at):
         raise InvalidInput({field: [_("Give a time zone with the time.")]})
-    if at > time_now():
-        raise InvalidInput({field: [_("A backfilled time may not be in the future.")]})
+    errors = bounds.time_errors(at, field)
+    if errors:
+        raise InvalidInput(errors)
     return at
 
 
@@ -174,8 +177,9 @@ def validate_amount(amount: Any, field: str = "amount") -> Decimal:
         raise InvalidInput({field: [_("Give an amount of money.")]}) from None
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise InvalidInput({field: [_("Give a non-negative amount with at most two decimals.")]})
-    if abs(value) >= Decimal("1e12"):
-        raise InvalidInput({field: [_("The amount is too large.")]})
+    errors = bounds.amount_errors(value, field)
+    if errors:
+        raise InvalidInput(errors)
     return value.quantize(Decimal("0.01"))
 
 

@@ -129,6 +129,14 @@ SummarySerializer = inline_serializer(
         "computed_at": serializers.DateTimeField(
             allow_null=True, help_text="When the rollups were last refreshed."
         ),
+        "stale": serializers.BooleanField(
+            help_text="True while a rollup cell fails to refresh or a change has waited over "
+            "15 minutes: some numbers may be behind."
+        ),
+        "failing_cells": serializers.IntegerField(
+            help_text="Rollup cells (day x campaign, owner or sales cost) that could not be "
+            "refreshed and are being retried."
+        ),
     },
 )
 BreakdownRowsSerializer = inline_serializer(

@@ -70,7 +70,7 @@ def test_kpi_summary_has_every_key_of_kpis_md(manager_api, world):
     r = manager_api.get("/api/v1/kpis/summary/?start=2021-01-01&end=2030-12-31")
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {*KEYS, "start", "end", "computed_at"}
+    assert set(body) == {*KEYS, "start", "end", "computed_at", "stale", "failing_cells"}
     assert isinstance(body["marketing_spend"], str)
 
 

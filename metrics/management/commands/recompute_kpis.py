@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from metrics import refresh
+from metrics import freshness, refresh
 
 
 def _date(value: str) -> dt.date:
@@ -31,3 +31,9 @@ class Command(BaseCommand):
         began = time.perf_counter()
         refresh.recompute_all(start, end)
         self.stdout.write(f"KPI rollups rebuilt in {time.perf_counter() - began:.2f} s")
+        status = freshness.refresh_status()
+        if status.failing_cells:
+            self.stderr.write(
+                f"{status.failing_cells} cell(s) could not be computed and will be retried; "
+                f"latest {status.last_error_day}: {status.last_error}"
+            )
