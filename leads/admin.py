@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from leads import bounds, services
 from leads.errors import DomainError
 from leads.forms import apply_error
-from leads.models import Campaign, CampaignCost, Lead, Opportunity, SalesCost
+from leads.models import Campaign, CampaignCost, Lead, Opportunity, SalesCost, SettingChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -163,3 +163,10 @@ class OpportunityAdmin(ReadOnlyAdmin):
     list_display = ["name", "amount", "stage", "owner", "created_at", "closed_at"]
     list_filter = ["stage"]
     list_select_related = ["owner", "lead"]
+
+
+@admin.register(SettingChange)
+class SettingChangeAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "area", "action", "object_label")
+    list_filter = ("area", "action")
+    search_fields = ("object_label",)

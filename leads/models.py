@@ -367,3 +367,50 @@ class Opportunity(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage in self.OPEN_STAGES
+
+
+class SettingAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    DELETED = "deleted", _("Deleted")
+
+
+class SettingChange(models.Model):
+    """One audited change of a setting made in the app: who, when, what, before and after.
+
+    Written only by `leads.audit.record_change` inside the service's own transaction, so a
+    change and its audit row commit together. Read by the settings history page.
+    """
+
+    Action = SettingAction
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    area = models.CharField(_("area"), max_length=40, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_label = models.CharField(_("object"), max_length=200)
+    action = models.CharField(_("action"), max_length=10, choices=SettingAction.choices)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("setting change")
+        verbose_name_plural = _("setting changes")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="settingchange_object")]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("action", SettingAction), name="settingchange_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.area} {self.action} {self.object_label}"
