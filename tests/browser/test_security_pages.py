@@ -10,7 +10,7 @@ from playwright.sync_api import Page
 
 from imports.models import LeadImport
 from leads import services as leads_services
-from tests.factories import CampaignFactory, lead_in_state
+from tests.factories import CampaignFactory, UserFactory, lead_in_state
 
 pytestmark = [
     pytest.mark.browser,
@@ -124,3 +124,23 @@ def test_anonymous_pages_and_the_api_docs_satisfy_the_csp(
     page.goto(f"{live_server.url}/api/v1/docs/")
     page.wait_for_selector(".opblock", timeout=20_000)
     assert page.evaluate("window.__cspViolations") == [] and console == []
+
+
+def test_the_admin_works_under_the_policy(page: Page, live_server, login, world):
+    # Given a superuser and a browser that records CSP violations
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    console: list[str] = []
+    page.on(
+        "console",
+        lambda msg: console.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    page.add_init_script(WATCH_CSP)
+    login(page, admin)
+    # When they open the admin's index, a list and a change form
+    lead = world["lead"].pk
+    for path in ("/admin/", "/admin/leads/lead/", f"/admin/leads/lead/{lead}/change/"):
+        response = page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        # Then each opens with nothing blocked
+        assert response is not None and response.status == 200, path
+        assert page.evaluate("window.__cspViolations") == [] and console == [], path
