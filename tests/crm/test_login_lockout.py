@@ -7,6 +7,8 @@ from axes.models import AccessAttempt
 from django.http import HttpRequest
 from django.test import Client
 
+from tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
@@ -85,3 +87,16 @@ def test_force_login_and_login_with_a_request_still_work(rep):
     # Then both sessions belong to the user
     assert signed_in
     assert by_force.session["_auth_user_id"] == by_login.session["_auth_user_id"] == str(rep.pk)
+
+
+def test_the_admin_sign_in_is_locked_out_too(db):
+    # Given a staff account
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    # When its password is guessed on the admin's sign-in page
+    for n in range(5):
+        client.post("/admin/login/", {"username": staff.username, "password": f"guess-{n}"})
+    r = client.post("/admin/login/", {"username": staff.username, "password": "pass12345"})
+    # Then the right password is refused there as well
+    assert r.status_code == 429
+    assert client.get("/admin/").status_code == 302

@@ -76,3 +76,22 @@ def test_no_credentials_are_not_counted_as_failures():
     codes = {client.get("/api/v1/users/").status_code for _ in range(30)}
     # Then it gets 401/403 each time, never the failed-auth 429
     assert 429 not in codes
+
+
+def test_an_unreachable_counter_cache_never_turns_a_bad_token_into_a_500(manager, settings):
+    # Given throttle counters in a Redis that is not there
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    settings.API_THROTTLE_CACHE = "throttle"
+    settings.API_AUTH_FAILURE_LIMIT = 2
+    # When bad tokens keep coming
+    codes = {_client(ATTACKER, f"wrong-{n}").get("/api/v1/users/").status_code for n in range(4)}
+    # Then each is a plain 401 (not counted, never a 500) and a valid key is served
+    assert codes == {401}
+    assert _client(PARTNER, make_token(manager)).get("/api/v1/users/").status_code == 200
