@@ -144,3 +144,20 @@ def test_the_admin_works_under_the_policy(page: Page, live_server, login, world)
         # Then each opens with nothing blocked
         assert response is not None and response.status == 200, path
         assert page.evaluate("window.__cspViolations") == [] and console == [], path
+
+
+def test_the_lockout_page_says_why_and_passes_axe(
+    page: Page, live_server, login, rep, assert_accessible, artifacts_dir
+):
+    # Given a browser that signs in with wrong passwords five times
+    page.add_init_script(WATCH_CSP)
+    for n in range(5):
+        login(page, rep, password=f"guess-{n}")
+    # When the right password follows
+    login(page, rep)
+    # Then the page explains the lockout, and the user is not signed in
+    assert page.locator("#locked-out [role=alert]").inner_text().startswith("Too many failed")
+    assert page.locator("form[action$='/logout/']").count() == 0
+    assert page.evaluate("window.__cspViolations") == []
+    assert_accessible(page)
+    page.screenshot(path=str(artifacts_dir / "login-locked-out.png"), full_page=True)
