@@ -2,6 +2,8 @@
 
 import datetime as dt
 import logging
+import math
+import time
 from typing import Any
 
 from django.conf import settings
@@ -18,8 +20,44 @@ logger = logging.getLogger(__name__)
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 
 
+class AuthFailureThrottle:
+    """Failed token authentications per client address in fixed windows of
+    API_AUTH_FAILURE_WINDOW seconds; past API_AUTH_FAILURE_LIMIT the address gets 429 with
+    Retry-After until its window ends. Counters live in the throttle cache; a cache that
+    is down lets requests through (logged), like the other throttles."""
+
+    def __init__(self, request: Request) -> None:
+        self.window = max(1, settings.API_AUTH_FAILURE_WINDOW)
+        now = time.time()
+        bucket = int(now // self.window)
+        self.retry_after = max(1, math.ceil((bucket + 1) * self.window - now))
+        ident = throttling.BaseThrottle().get_ident(request)
+        self.key = f"api-auth-failures:{ident}:{bucket}"
+        self.cache = caches[settings.API_THROTTLE_CACHE]
+
+    def check(self) -> None:
+        """Refuse the request outright while this address is over its failure limit."""
+        try:
+            failures = self.cache.get(self.key, 0)
+        except Exception as exc:
+            logger.warning("API auth failure cache unavailable, not throttling: %r", exc)
+            return
+        if failures >= settings.API_AUTH_FAILURE_LIMIT:
+            raise exceptions.Throttled(
+                wait=self.retry_after, detail="Too many failed authentications."
+            )
+
+    def record(self) -> None:
+        try:
+            self.cache.add(self.key, 0, timeout=self.window + 1)
+            self.cache.incr(self.key)
+        except Exception as exc:
+            logger.warning("API auth failure cache unavailable, not counting: %r", exc)
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """Looks the key up by its SHA-256; revoked keys and inactive users are refused."""
+    """Looks the key up by its SHA-256; revoked keys and inactive users are refused, and an
+    address that keeps failing is throttled (AuthFailureThrottle)."""
 
     keyword = "Token"
 
@@ -27,6 +65,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        failures = AuthFailureThrottle(request)
+        failures.check()
+        try:
+            return self._authenticate_key(header)
+        except exceptions.AuthenticationFailed:
+            failures.record()
+            raise
+
+    def _authenticate_key(self, header: list[bytes]) -> tuple[Any, ApiToken]:
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Invalid token header: give one key.")
         try:

@@ -46,6 +46,16 @@ def _service_gates(request: pytest.FixtureRequest) -> None:
         _unavailable("needs Redis: set CELERY_BROKER_URL=redis://...")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters() -> Iterator[None]:
+    """Throttle and failed-authentication counters of one test never leak into the next."""
+    from django.core.cache import caches
+
+    caches[settings.API_THROTTLE_CACHE].clear()
+    yield
+    caches[settings.API_THROTTLE_CACHE].clear()
+
+
 @pytest.fixture
 def marketer(db):
     return factories.UserFactory(role="marketing")

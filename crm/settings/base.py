@@ -287,3 +287,54 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # The worker's processes (default: one per CPU); logs go through LOGGING above.
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 # ---- end of the production stack block ----
+
+# ---------------------------------------------------------------------------------------
+# Security (see SECURITY.md): login lockout (django-axes), throttling of failed API
+# authentication, Content-Security-Policy (django-csp). One block, appended to the lists
+# above so the lists themselves stay as they are.
+# ---------------------------------------------------------------------------------------
+INSTALLED_APPS += ["axes", "csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# AxesMiddleware turns a locked-out sign-in into the lockout page; it must come last.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair
+# is locked out for LOGIN_COOLOFF_MINUTES (a failure during the lockout restarts it).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_MINUTES", default=15.0) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.security.lockout_response"
+AXES_VERBOSE = False
+# The client address is REMOTE_ADDR unless NUM_PROXIES trusted proxies append to
+# X-Forwarded-For (then the address they saw): a client cannot pick its own address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
+AXES_CLIENT_IP_CALLABLE = "crm.security.client_ip"
+# Failed API authentication (a bad or revoked token): API_AUTH_FAILURE_LIMIT per client
+# address within API_AUTH_FAILURE_WINDOW seconds, then 429 with Retry-After until the
+# window ends. Counted in the throttle cache (API_THROTTLE_CACHE).
+API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=20)
+API_AUTH_FAILURE_WINDOW = env.int("API_AUTH_FAILURE_WINDOW", default=300)
+# Content-Security-Policy: only our own scripts, styles and images; no inline script,
+# handler or style attribute. The API docs page loosens it for itself (crm/api.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

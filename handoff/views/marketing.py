@@ -288,7 +288,7 @@ def _call_move(move: str, *, lead_id: int, actor: Any, data: dict[str, Any]) -> 
     services.lead_move(action=move, lead_id=lead_id, actor=actor, **fields)
 
 
-@login_required
+@role_required(*MARKETING_ROLES)
 @require_POST
 def lead_move(request: HttpRequest, lead_id: int, move: str) -> HttpResponse:
     """One marketing move from the lead page (qualify, nurture, hand off, recycle, disqualify)."""

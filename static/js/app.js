@@ -19,6 +19,21 @@
     });
   }
 
+  /* Handlers that live here, not in the markup (the Content-Security-Policy forbids inline
+     handlers): a select with data-autosubmit submits its form when changed (the language
+     select); a checkbox with data-select-all="NAME" ticks every checkbox named NAME. */
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("select[data-autosubmit]") && target.form) {
+      target.form.submit();
+    } else if (target.matches("input[type=checkbox][data-select-all]")) {
+      var name = target.getAttribute("data-select-all");
+      document.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+        if (box.name === name) { box.checked = target.checked; }
+      });
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
 })();

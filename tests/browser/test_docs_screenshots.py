@@ -111,7 +111,7 @@ def _save(page: Page, folder: Path, name: str) -> None:
 
 
 def test_screenshots_of_the_marketing_workspace_and_a_lead_page(
-    page: Page, live_server, login, marketer, artifacts_dir: Path
+    page: Page, live_server, login, marketer, artifacts_dir: Path, assert_accessible
 ):
     lead = _seed(marketer)
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -119,8 +119,10 @@ def test_screenshots_of_the_marketing_workspace_and_a_lead_page(
     login(page, marketer)
     page.goto(f"{live_server.url}/campaigns/")
     expect(page.locator("#campaign-table tbody tr")).to_have_count(3)
+    assert_accessible(page)
     _save(page, artifacts_dir, "screenshot-marketing.png")
 
     page.goto(f"{live_server.url}/leads/{lead.pk}/")
     expect(page.locator("#lead-timeline li")).to_have_count(4)
+    assert_accessible(page)
     _save(page, artifacts_dir, "screenshot-lead.png")

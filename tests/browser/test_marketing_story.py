@@ -71,7 +71,14 @@ class Shots:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
-    page: Page, live_server, login, marketer, rep, artifacts_dir: Path, language: str
+    page: Page,
+    live_server,
+    login,
+    marketer,
+    rep,
+    artifacts_dir: Path,
+    language: str,
+    assert_accessible,
 ):
     def t(text: str) -> str:
         with translation.override(language):
@@ -85,13 +92,16 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.set_default_timeout(10_000)
 
-    # Given a marketer who signs in and picks the language
+    # Given a marketer who signs in (the sign-in page passes axe too) and picks the language
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible(page)
     login(page, marketer)
     if language != "en":
         page.select_option("#language-select", language)
         page.wait_for_load_state()
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.get_by_role("heading", name=t("No campaigns yet"))).to_be_visible()
+    assert_accessible(page)
     shot("empty-workspace")
     # (the keyboard reaches the skip link first, and it leads to the page's content)
     page.keyboard.press("Tab")
@@ -108,6 +118,7 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     page.get_by_role("button", name=t("Create the campaign")).click()
     expect(page.get_by_text(t("The end date cannot be before the start date."))).to_be_visible()
     expect(page.get_by_label(label(field(t("name"))))).to_have_value("Spring Fair")
+    assert_accessible(page)
     shot("campaign-form-error")
     page.get_by_label(label(field(t("end date")))).fill("2026-06-30")
     page.get_by_role("button", name=t("Create the campaign")).click()
@@ -123,6 +134,7 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     expected_money = "1.500,00\xa0US$" if language == "es" else "$1,500.00"
     expect(page.locator("#spend-table")).to_contain_text(expected_money)
     assert CampaignCost.objects.get(campaign=campaign).amount == 1500
+    assert_accessible(page)
     shot("spend-logged")
 
     # and import a CSV with bad rows into that campaign
@@ -133,6 +145,7 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     page.get_by_label(label(t("Campaign for every row"))).select_option(str(campaign.pk))
     page.get_by_role("button", name=t("Upload and map the columns")).click()
     expect(page.get_by_label(label(t("Email")))).to_have_value("Email")
+    assert_accessible(page)
     shot("import-mapping")
     page.get_by_role("button", name=t("Start the import")).click()
 
@@ -143,6 +156,7 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     report = page.locator("#import-report")
     for line in ("3", "4", "6"):
         expect(report.locator("td.num", has_text=re.compile(f"^{line}$"))).to_have_count(1)
+    assert_accessible(page)
     shot("import-report")
     imported = Lead.objects.filter(campaign=campaign)
     assert set(imported.values_list("email", flat=True)) == {
@@ -169,6 +183,7 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     with page.expect_navigation():
         page.get_by_role("button", name=t("Apply to the ticked leads")).click()
     expect(page.locator(".messages")).to_contain_text("3")
+    assert_accessible(page)
     shot("handed-off")
     assert set(imported.values_list("status", flat=True)) == {LeadStatus.HANDED_OFF}
     assert set(imported.values_list("owner_id", flat=True)) == {rep.pk}
@@ -189,6 +204,7 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     expect(feedback).to_contain_text("Budget frozen")
     expect(feedback).to_contain_text("2/5")
     expect(page.locator("#campaign-funnel")).to_contain_text("3")
+    assert_accessible(page)
     shot("campaign-feedback")
 
     # and the lead page shows the timeline, the handoff's SLA result and what to do next
@@ -197,6 +213,7 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     expect(page.locator("#handoff-table")).to_contain_text("Budget frozen")
     expect(page.locator("#lead-actions form[action$='/recycle/']")).to_have_count(1)
     expect(page.locator("#lead-actions form[action$='/qualify/']")).to_have_count(0)
+    assert_accessible(page)
     shot("lead-page")
 
     # and on a phone-sized screen the workspace still reads without sideways scrolling
@@ -204,4 +221,5 @@ def test_marketer_runs_a_campaign_from_spend_to_sales_feedback(
     page.goto(f"{live_server.url}/campaigns/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page is {width}px wide on a 390px screen"
+    assert_accessible(page)
     shot("phone-campaigns")

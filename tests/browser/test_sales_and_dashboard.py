@@ -70,7 +70,15 @@ KEYS = ["leads", "handoffs", "accepted", "rejected", "opportunities", "customers
 
 
 def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
-    page: Page, browser, live_server, login, artifacts_dir: Path, story, rep, manager
+    page: Page,
+    browser,
+    live_server,
+    login,
+    artifacts_dir: Path,
+    story,
+    rep,
+    manager,
+    assert_accessible,
 ) -> None:
     ana, ben, _cleo = story["leads"]
 
@@ -78,6 +86,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
     login(page, manager)
     page.goto(f"{live_server.url}/dashboard/")
     before = _check_tiles_against_summary(page, KEYS)
+    assert_accessible(page)
     assert (before["leads"], before["accepted"], before["customers"]) == ("3", "0", "0")
     page.context.clear_cookies()
 
@@ -86,6 +95,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
     page.goto(f"{live_server.url}/inbox/")
     expect(page.locator("#inbox-pending .inbox-row")).to_have_count(3)
     expect(page.locator(f"#lead-row-{ana.pk} .countdown")).to_contain_text("Due in")
+    assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "sales-inbox.png"), full_page=True)
 
     # ... rejects Ana with a reason, a rating and feedback, without leaving the page
@@ -98,6 +108,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
     box.get_by_role("button", name="Reject and tell marketing").click()
     expect(page.locator(f"#lead-row-{ana.pk} .row-notice")).to_contain_text("Rejected")
     assert page.url.endswith("/inbox/")
+    assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "sales-rejected.png"), full_page=True)
 
     # ... accepts Ben in one click (with a rating) and converts him
@@ -110,6 +121,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
     row.get_by_label("Opportunity name").fill("Ben Ltd rollout")
     row.get_by_role("button", name="Open the opportunity").click()
     expect(page.locator(f"#lead-row-{ben.pk} .row-notice")).to_contain_text("Ben Ltd rollout")
+    assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "sales-converted.png"), full_page=True)
 
     # ... and wins the deal on the pipeline board
@@ -121,6 +133,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
     won = page.locator('section[aria-labelledby="col-won"] .opp-card', has_text="Ben Ltd rollout")
     expect(won).to_be_visible()
     expect(won.locator(".row-notice")).to_contain_text("Won")
+    assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "sales-pipeline.png"), full_page=True)
     page.context.clear_cookies()
 
@@ -134,6 +147,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
     assert page.locator('#rejections tr[data-reason="no_budget"]').count() == 1
     funnel_customers = page.locator('#funnel li[data-step="customers"] .funnel-value')
     expect(funnel_customers).to_have_text("1")
+    assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "dashboard.png"), full_page=True)
 
     # ... and exports the campaign table as CSV, formulas neutralised
@@ -152,7 +166,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
 
 
 def test_pages_fit_a_phone_and_are_keyboard_usable(
-    page: Page, live_server, login, artifacts_dir: Path, story, rep, manager
+    page: Page, live_server, login, artifacts_dir: Path, story, rep, manager, assert_accessible
 ) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, rep)
@@ -161,6 +175,7 @@ def test_pages_fit_a_phone_and_are_keyboard_usable(
     # No sideways scrolling on a phone
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+    assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "sales-inbox-phone.png"), full_page=True)
 
     # The reject form opens from the keyboard and its first control takes focus next
@@ -186,11 +201,12 @@ def test_pages_fit_a_phone_and_are_keyboard_usable(
     expect(page.locator('[data-kpi="leads"]')).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+    assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "dashboard-phone.png"), full_page=True)
 
 
 def test_dashboard_filters_swap_in_place_and_bad_dates_keep_what_was_typed(
-    page: Page, live_server, login, artifacts_dir: Path, story, manager
+    page: Page, live_server, login, artifacts_dir: Path, story, manager, assert_accessible
 ) -> None:
     login(page, manager)
     page.goto(f"{live_server.url}/dashboard/")
@@ -200,6 +216,7 @@ def test_dashboard_filters_swap_in_place_and_bad_dates_keep_what_was_typed(
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#field-end .errorlist")).to_contain_text("on or after the first day")
     expect(page.get_by_label("From", exact=True)).to_have_value("2026-03-10")
+    assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "dashboard-bad-range.png"), full_page=True)
 
     page.get_by_label("Period").select_option("last_12_months")

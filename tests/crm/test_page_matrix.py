@@ -1,0 +1,181 @@
+"""Every page is reachable only by its roles (issue 10): every named URL of the page apps
+(api/ and admin/ aside), for an anonymous visitor and each role, answers the status the
+table below declares. A page added without a row here fails the test."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from imports.models import LeadImport
+from notifications.models import Notification
+from tests.factories import CampaignFactory, lead_in_state
+
+pytestmark = pytest.mark.django_db
+
+WHO = ("anonymous", "marketing", "sales", "manager")
+LOGIN = "login"  # a redirect to the sign-in page
+HOME_START = "start"  # a redirect from home to the user's workspace
+DENIED = (403, 404)  # refused: the page does not exist for this role or object
+
+
+@dataclass(frozen=True)
+class Row:
+    """How to reach a page (method, URL kwargs from the world) and what each visitor gets.
+
+    An expectation is a status code, a tuple of acceptable codes, LOGIN or HOME_START."""
+
+    expect: tuple[Any, Any, Any, Any]  # anonymous, marketing, sales, manager
+    method: str = "get"
+    kwargs: Callable[[dict], dict] = lambda world: {}
+
+
+def _lead(world: dict) -> dict:
+    return {"lead_id": world["lead"].pk}
+
+
+def _campaign(world: dict) -> dict:
+    return {"campaign_id": world["campaign"].pk}
+
+
+def _import(world: dict) -> dict:
+    return {"import_id": world["import"].pk}
+
+
+def _opportunity(world: dict) -> dict:
+    return {"opportunity_id": world["opportunity"].pk}
+
+
+# The outcomes of a POST with an empty form from an allowed role: a form error, a redirect
+# back, or a refused move (409); never a 403/404 nor a 500.
+DONE = (200, 302, 400, 409)
+
+PAGES: dict[str, Row] = {
+    "home": Row((LOGIN, HOME_START, HOME_START, HOME_START)),
+    "healthz": Row((200, 200, 200, 200)),
+    "login": Row((200, 200, 200, 200)),
+    "logout": Row((302, 302, 302, 302), method="post"),
+    "password_change": Row((LOGIN, 200, 200, 200)),
+    "password_change_done": Row((LOGIN, 200, 200, 200)),
+    "password_reset": Row((200, 200, 200, 200)),
+    "password_reset_done": Row((200, 200, 200, 200)),
+    "password_reset_confirm": Row(
+        (200, 200, 200, 200), kwargs=lambda world: {"uidb64": "MQ", "token": "bad-token"}
+    ),
+    "password_reset_complete": Row((200, 200, 200, 200)),
+    "set_language": Row((302, 302, 302, 302), method="post"),
+    "metrics:dashboard": Row((LOGIN, 200, 200, 200)),
+    # with no table named, the export sends the visitor to the dashboard
+    "metrics:export": Row((LOGIN, 302, 302, 302)),
+    "metrics:reassign": Row((LOGIN, DENIED, DENIED, DONE), method="post", kwargs=_lead),
+    "metrics:campaign_list": Row((LOGIN, 200, DENIED, 200)),
+    "metrics:campaign_detail": Row((LOGIN, 200, DENIED, 200), kwargs=_campaign),
+    "leads:campaign_create": Row((LOGIN, 200, DENIED, 200)),
+    "leads:campaign_edit": Row((LOGIN, 200, DENIED, 200), kwargs=_campaign),
+    "leads:campaign_spend": Row((LOGIN, 200, DENIED, 200), kwargs=_campaign),
+    "imports:import_start": Row((LOGIN, 200, DENIED, 200)),
+    "imports:import_detail": Row((LOGIN, 200, DENIED, 200), kwargs=_import),
+    "imports:import_mapping": Row((LOGIN, DONE, DENIED, DONE), kwargs=_import),
+    "notifications:list": Row((LOGIN, 200, 200, 200)),
+    "notifications:read": Row(
+        (LOGIN, DENIED, DONE, DENIED),
+        method="post",
+        kwargs=lambda world: {"notification_id": world["notification"].pk},
+    ),
+    "notifications:read_all": Row((LOGIN, 302, 302, 302), method="post"),
+    "handoff:lead_list": Row((LOGIN, 200, DENIED, 200)),
+    "handoff:lead_create": Row((LOGIN, 200, DENIED, 200)),
+    "handoff:lead_bulk": Row((LOGIN, DONE, DENIED, DONE), method="post"),
+    "handoff:lead_detail": Row((LOGIN, 200, 200, 200), kwargs=_lead),
+    "handoff:lead_edit": Row((LOGIN, 200, DENIED, 200), kwargs=_lead),
+    "handoff:lead_move": Row(
+        (LOGIN, DONE, DENIED, DONE),
+        method="post",
+        kwargs=lambda world: {"lead_id": world["lead"].pk, "move": "recycle"},
+    ),
+    "handoff:inbox": Row((LOGIN, DENIED, 200, 200)),
+    "handoff:inbox_accept": Row((LOGIN, DENIED, DONE, DONE), method="post", kwargs=_lead),
+    "handoff:inbox_reject": Row((LOGIN, DENIED, DONE, DONE), method="post", kwargs=_lead),
+    "handoff:inbox_convert": Row((LOGIN, DENIED, DONE, DONE), method="post", kwargs=_lead),
+    "handoff:pipeline": Row((LOGIN, DENIED, 200, 200)),
+    "handoff:opportunity_stage": Row(
+        (LOGIN, DENIED, DONE, DONE), method="post", kwargs=_opportunity
+    ),
+    "handoff:opportunity_win": Row((LOGIN, DENIED, DONE, DONE), method="post", kwargs=_opportunity),
+    "handoff:opportunity_lose": Row(
+        (LOGIN, DENIED, DONE, DONE), method="post", kwargs=_opportunity
+    ),
+}
+
+
+def page_names() -> Iterator[str]:
+    """Every named URL pattern of the site outside api/ and admin/, with its namespace."""
+
+    def walk(patterns: list, namespace: str) -> Iterator[str]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if str(entry.pattern).startswith(("api/", "admin/")):
+                    continue
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from walk(entry.url_patterns, inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}{entry.name}"
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def test_every_page_has_a_row_in_the_table():
+    # Given every named page of the site; Then each has its declared row, and no row is stale
+    names = set(page_names())
+    assert sorted(names - set(PAGES)) == [], "add these pages to PAGES"
+    assert sorted(set(PAGES) - names) == [], "these rows name no page"
+
+
+@pytest.fixture
+def world(marketer, rep, other_rep, manager) -> dict:
+    """Objects the pages show: a lead handed to `rep`, a converted lead's opportunity, an
+    import by the marketer and a notification of the rep."""
+    campaign = CampaignFactory()
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep, campaign=campaign)
+    converted = lead_in_state("converted", marketer=marketer, rep=rep, campaign=campaign)
+    lead_import = LeadImport.objects.create(
+        created_by=marketer, original_name="a.csv", file="imports/a.csv", status="done"
+    )
+    return {
+        "campaign": campaign,
+        "lead": lead,
+        "opportunity": converted.opportunity,
+        "import": lead_import,
+        "notification": Notification.objects.filter(recipient=rep).first(),
+        "users": {"anonymous": None, "marketing": marketer, "sales": rep, "manager": manager},
+    }
+
+
+def _matches(expected: Any, response: Any, url: str) -> bool:
+    if expected == LOGIN:
+        return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    if expected == HOME_START:
+        return response.status_code == 302 and not response["Location"].startswith(reverse("login"))
+    if isinstance(expected, tuple):
+        return response.status_code in expected
+    return response.status_code == expected
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_answers_each_role_as_declared(name: str, world: dict):
+    row = PAGES[name]
+    url = reverse(name, kwargs=row.kwargs(world))
+    seen = {}
+    for who, expected in zip(WHO, row.expect, strict=True):
+        # Given a visitor of this role
+        client = Client()
+        if world["users"][who] is not None:
+            client.force_login(world["users"][who])
+        # When they open (or post an empty form to) the page
+        response = getattr(client, row.method)(url)
+        # Then the answer is the declared one
+        seen[who] = (response.status_code, response.get("Location", ""))
+        assert _matches(expected, response, url), f"{name} {url} as {who}: {seen[who]}"
