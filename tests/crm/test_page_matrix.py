@@ -56,6 +56,8 @@ DONE = (200, 302, 400, 409)
 PAGES: dict[str, Row] = {
     "home": Row((LOGIN, HOME_START, HOME_START, HOME_START)),
     "healthz": Row((200, 200, 200, 200)),
+    # 200 with the database and broker up (503 naming the failing part otherwise).
+    "readyz": Row((200, 200, 200, 200)),
     "login": Row((200, 200, 200, 200)),
     "logout": Row((302, 302, 302, 302), method="post"),
     "password_change": Row((LOGIN, 200, 200, 200)),
@@ -68,6 +70,7 @@ PAGES: dict[str, Row] = {
     "password_reset_complete": Row((200, 200, 200, 200)),
     "set_language": Row((302, 302, 302, 302), method="post"),
     "metrics:dashboard": Row((LOGIN, 200, 200, 200)),
+    "metrics:diagnosis": Row((LOGIN, 200, 200, 200)),
     # with no table named, the export sends the visitor to the dashboard
     "metrics:export": Row((LOGIN, 302, 302, 302)),
     "metrics:reassign": Row((LOGIN, DENIED, DENIED, DONE), method="post", kwargs=_lead),
