@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -18,6 +18,7 @@ from handoff.api.urls import routes as handoff_routes
 from integrations.api.urls import routes as integrations_routes
 from integrations.idempotency import IDEMPOTENCY_HEADER, IdempotencyMixin, IdempotentReplay
 from integrations.models import WebhookEvent
+from leads.api.common import RequestTooLarge
 from leads.api.urls import routes as leads_routes
 from leads.errors import DomainError, DuplicateLead, InvalidInput, InvalidTransition
 from metrics.api.urls import routes as metrics_routes
@@ -64,12 +65,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
-    elif isinstance(exc, (DataError, ValueError, OverflowError, UnicodeError)):
-        # Input the database cannot take (NUL bytes, out-of-range numbers): the client's fault.
-        logger.warning("malformed API input: %r", exc)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, DataError):
+        # A value the database refuses (a number or date out of its column's range) that
+        # got past validation: the client's input, never a server error.
+        logger.warning("API input refused by the database: %r", exc)
         return Response(
             error_body("Malformed input.", "invalid"), status=status.HTTP_400_BAD_REQUEST
         )
+    # Anything else (a ValueError included) is a fault of ours: Django's handler500 answers
+    # 500 JSON, or 503 when the database is unreachable (crm/errors.py), and logs it.
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

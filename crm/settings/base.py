@@ -178,7 +178,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a size (413) and nesting (400) bound.
+    "DEFAULT_PARSER_CLASSES": ["leads.api.common.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
 }
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="6000/min")
