@@ -144,3 +144,48 @@ def test_lead_list_page_and_api_never_answer_500_to_free_text(manager, param, va
     query = _query(param, value)
     assert client.get(f"/leads/?{query}").status_code < 500
     assert api.get(f"/api/v1/leads/?{query}").status_code < 500
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", f"/leads/{HUGE}/"),
+        ("get", f"/leads/{HUGE}/edit/"),
+        ("post", f"/leads/{HUGE}/qualify/"),
+        ("get", f"/campaigns/{HUGE}/"),
+        ("get", f"/campaigns/{HUGE}/edit/"),
+        ("get", f"/campaigns/{HUGE}/spend/"),
+        ("get", f"/leads/import/{HUGE}/"),
+        ("get", f"/leads/import/{HUGE}/mapping/"),
+        ("post", f"/notifications/{HUGE}/read/"),
+        ("post", f"/dashboard/reassign/{HUGE}/"),
+        ("post", f"/inbox/{HUGE}/accept/"),
+    ],
+)
+def test_huge_ids_in_page_paths_are_a_404(manager_client, method, path):
+    r = getattr(manager_client, method)(path)
+    assert r.status_code == 404, (path, r.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", f"/api/v1/leads/{HUGE}/events/"),
+        ("post", f"/api/v1/leads/{HUGE}/accept/"),
+        ("get", f"/api/v1/campaigns/{HUGE}/costs/"),
+        ("get", f"/api/v1/opportunities/{HUGE}/"),
+        ("post", f"/api/v1/opportunities/{HUGE}/win/"),
+        ("get", f"/api/v1/handoffs/{HUGE}/"),
+    ],
+)
+def test_huge_ids_in_api_paths_are_a_json_404(manager, method, path):
+    client = client_for(manager)
+    client.raise_request_exception = False
+    r = getattr(client, method)(path, {}, format="json") if method == "post" else client.get(path)
+    assert r.status_code == 404, (path, r.status_code, r.content[:200])
+    assert r.json()["code"] == "not_found"
