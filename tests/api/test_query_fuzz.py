@@ -114,9 +114,9 @@ def test_api_lists_answer_nasty_filters_with_2xx_or_a_json_4xx(manager, world, p
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/leads/", "/notifications/"])
-@pytest.mark.parametrize("page", ["99999999999999999999", "100001", str(2**63)])
-def test_out_of_range_page_numbers_are_a_404_not_a_500(manager_client, path, page):
-    r = manager_client.get(f"{path}?page={page}")
+@pytest.mark.parametrize("number", ["99999999999999999999", "100001", str(2**63)])
+def test_out_of_range_page_numbers_are_a_404_not_a_500(manager_client, path, number):
+    r = manager_client.get(f"{path}?page={number}")
     assert r.status_code == 404
 
 
