@@ -42,13 +42,22 @@ class ImportUploadForm(forms.Form):
             "with a header row. Up to %(size)s MB."
         ) % {"size": _megabytes(import_max_bytes())}
 
+    @staticmethod
+    def too_large_message() -> str:
+        return _("The file is larger than %(size)s MB.") % {"size": _megabytes(import_max_bytes())}
+
+    @classmethod
+    def refused_as_too_large(cls) -> "ImportUploadForm":
+        """The form for a request whose body is over the limit and was never read."""
+        form = cls()
+        form.cleaned_data = {}
+        form.add_error("file", cls.too_large_message())
+        return form
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        limit = import_max_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB.") % {"size": _megabytes(limit)}
-            )
+        if upload.size > import_max_bytes():
+            raise forms.ValidationError(self.too_large_message())
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload
