@@ -122,7 +122,7 @@ def test_a_file_over_import_max_bytes_is_a_form_error(marketer_client, media, se
     response = _post(marketer_client, TEXT.encode() + b"x@example.com;a;b;c\n" * 100)
     # then the form says so and nothing is stored
     assert response.status_code == 400
-    assert "The file is larger than 0.0009765625 MB." in response.content.decode()
+    assert "The file is larger than 0.000976562 MB." in response.content.decode()
     assert not LeadImport.objects.exists() and _stored_files(media) == []
 
 
