@@ -189,3 +189,58 @@ def test_huge_ids_in_api_paths_are_a_json_404(manager, method, path):
     r = getattr(client, method)(path, {}, format="json") if method == "post" else client.get(path)
     assert r.status_code == 404, (path, r.status_code, r.content[:200])
     assert r.json()["code"] == "not_found"
+
+
+FORMS = {
+    # path (with {own} for the rep's handed-off lead), baseline fields, fields to spoil
+    "/leads/new/": (
+        {"email": "fuzz{n}@example.com", "score": "10"},
+        ["email", "first_name", "company", "country", "campaign", "score"],
+    ),
+    "/campaigns/new/": (
+        {
+            "name": "Fuzz {n}",
+            "channel": "email",
+            "status": "active",
+            "start_date": "2026-01-01",
+            "budget": "100",
+        },
+        ["name", "channel", "start_date", "end_date", "budget", "utm_source"],
+    ),
+    "/leads/bulk/": ({"action": "nurture", "leads": "1"}, ["action", "leads", "assignee"]),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", list(FORMS))
+def test_page_forms_answer_nasty_fields_without_a_server_error(manager_client, world, path):
+    baseline, fields = FORMS[path]
+    # given a baseline the form takes (a redirect after the write)
+    assert manager_client.post(path, _fill(baseline, 0)).status_code == 302
+    # when each field in turn gets each nasty value
+    failures = []
+    for n, (field, value) in enumerate(((f, v) for f in fields for v in NASTY), start=1):
+        data = {**_fill(baseline, n), field: value.replace("\ud800", "?")}
+        r = manager_client.post(path, data)
+        if r.status_code >= 500:
+            failures.append((field, value[:30], r.status_code))
+    # then no answer was a server error
+    assert failures == []
+
+
+def _fill(baseline: dict[str, str], n: int) -> dict[str, str]:
+    return {key: value.replace("{n}", str(n)) for key, value in baseline.items()}
+
+
+@pytest.mark.django_db
+def test_the_reject_form_answers_nasty_fields_without_a_server_error(rep, world):
+    client = Client(raise_request_exception=False)
+    client.force_login(rep)
+    failures = []
+    for field in ("reason", "feedback", "rating"):
+        for value in NASTY:
+            data = {"reason": "no_budget", field: value.replace("\ud800", "?")}
+            r = client.post(f"/inbox/{world['own'].pk}/reject/", data)
+            if r.status_code >= 500:
+                failures.append((field, value[:30], r.status_code))
+    assert failures == []
