@@ -2,6 +2,7 @@
 and role permissions."""
 
 import io
+import logging
 from typing import IO, Any
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from rest_framework import exceptions, pagination, parsers, permissions, status
 from rest_framework.request import Request
 
 from leads.roles import roles_of
+
+logger = logging.getLogger(__name__)
 
 # JSON bodies nested deeper than this are refused (400) before any serializer sees them.
 MAX_JSON_DEPTH = 32
@@ -105,7 +108,9 @@ class CursorPage(pagination.CursorPagination):
                 self._check_position(queryset, cursor.position)
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, OverflowError, DjangoValidationError, DataError) as exc:
-            # Raised while the position is turned into a filter on the ordering field.
+            # Raised while the position is turned into a filter on the ordering field; logged
+            # so that a fault of ours behind a cursor stays visible.
+            logger.warning("invalid API cursor on %s: %r", request.path, exc)
             raise exceptions.NotFound(self.invalid_cursor_message) from exc
 
 
