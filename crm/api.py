@@ -4,7 +4,7 @@ import logging
 from typing import Any
 
 from csp.decorators import csp_update
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -20,6 +20,7 @@ from handoff.api.urls import routes as handoff_routes
 from integrations.api.urls import routes as integrations_routes
 from integrations.idempotency import IDEMPOTENCY_HEADER, IdempotencyMixin, IdempotentReplay
 from integrations.models import WebhookEvent
+from leads.api.common import RequestTooLarge
 from leads.api.urls import routes as leads_routes
 from leads.errors import DomainError, DuplicateLead, InvalidInput, InvalidTransition
 from metrics.api.urls import routes as metrics_routes
@@ -66,12 +67,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
-    elif isinstance(exc, (DataError, ValueError, OverflowError, UnicodeError)):
-        # Input the database cannot take (NUL bytes, out-of-range numbers): the client's fault.
-        logger.warning("malformed API input: %r", exc)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, DataError):
+        # A value the database refuses (a number or date out of its column's range) that
+        # got past validation: the client's input, never a server error.
+        logger.warning("API input refused by the database: %r", exc)
         return Response(
             error_body("Malformed input.", "invalid"), status=status.HTTP_400_BAD_REQUEST
         )
+    # Anything else (a ValueError included) is a fault of ours: Django's handler500 answers
+    # 500 JSON, or 503 when the database is unreachable (crm/errors.py), and logs it.
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -100,8 +106,9 @@ ERROR_SCHEMA = {
         "Every error. `detail` is a readable message and `code` a stable code (`invalid`, "
         "`not_authenticated`, `authentication_failed`, `permission_denied`, `forbidden`, "
         "`not_found`, `method_not_allowed`, `invalid_transition`, `duplicate`, "
-        "`idempotency_conflict`, `throttled`, `parse_error`, ...). A 400 adds one key per "
-        "invalid field (or `non_field_errors`) with its messages."
+        "`idempotency_conflict`, `throttled`, `parse_error`, `too_large`, "
+        "`unsupported_media_type`, `unavailable`, `server_error`, ...). A 400 adds one key "
+        "per invalid field (or `non_field_errors`) with its messages."
     ),
     "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
     "required": ["detail", "code"],
@@ -163,7 +170,17 @@ ERROR_RESPONSES = {
     "404": "No such object, or one the caller may not see.",
     "409": "A refused move (`invalid_transition`, with `status`), a duplicate lead "
     "(`duplicate`, with `existing_id`) or a reused Idempotency-Key.",
+    "413": "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (`too_large`).",
+    "415": "The body is not JSON (`unsupported_media_type`).",
     "429": "Throttled: wait `Retry-After` seconds.",
+    "500": "An unexpected fault of the server (`server_error`); it was logged.",
+    "503": "The database cannot be reached (`unavailable`): retry after `Retry-After` seconds.",
+}
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "description": "Seconds to wait before the next request.",
+    }
 }
 
 
@@ -191,21 +208,19 @@ def postprocess_schema(result: dict[str, Any], generator: Any, **kwargs: Any) ->
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            codes = ["400", "401", "403", "404", "429"]
+            codes = ["400", "401", "403", "404", "429", "500", "503"]
             if method != "get":
                 codes.append("409")
+            if "requestBody" in operation:
+                codes += ["413", "415"]
             for code in codes:
-                if code in responses:
-                    continue
+                if responses.get(code, {}).get("content"):
+                    continue  # the view declared this answer's body itself
                 content = conflict if code == "409" else ref
-                responses[code] = {"description": ERROR_RESPONSES[code], "content": content}
-                if code == "429":
-                    responses[code]["headers"] = {
-                        "Retry-After": {
-                            "schema": {"type": "integer"},
-                            "description": "Seconds to wait before the next request.",
-                        }
-                    }
+                description = responses.get(code, {}).get("description") or ERROR_RESPONSES[code]
+                responses[code] = {"description": description, "content": content}
+                if code in {"429", "503"}:
+                    responses[code]["headers"] = RETRY_AFTER_HEADER
             if method == "post":
                 operation.setdefault("parameters", []).append(
                     {

@@ -20,3 +20,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("handoff.urls")),
 ]
+
+# Last-resort answers: JSON under /api/, pages elsewhere (crm/errors.py).
+handler400 = "crm.errors.bad_request"
+handler500 = "crm.errors.server_error"

@@ -78,6 +78,8 @@ class LeadFilter(django_filters.FilterSet):
         return queryset.filter(created_at__gte=_day_start(value))
 
     def created_until_day(self, queryset: QuerySet[Lead], name: str, value: dt.date) -> QuerySet:
+        if value >= dt.date.max:  # the last day of the calendar: no upper bound
+            return queryset
         return queryset.filter(created_at__lt=_day_start(value + dt.timedelta(days=1)))
 
     def search(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:

@@ -3,20 +3,30 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from imports.parsing import IMPORT_FIELDS, REQUIRED_FIELDS
 from leads.models import Campaign
 
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+def import_max_bytes() -> int:
+    """The largest CSV file an import takes (setting IMPORT_MAX_BYTES, 10 MB by default)."""
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
 
 
 class ImportUploadForm(forms.Form):
+    """Step 1 of an import. The form checks the name (.csv) and size; the service then
+    checks the content is CSV text (imports/parsing.py) before anything is stored."""
+
     file = forms.FileField(
         label=_("CSV file"),
-        validators=[FileExtensionValidator(["csv", "txt"])],
-        help_text=_("UTF-8, comma or semicolon separated, with a header row. Up to 20 MB."),
+        validators=[FileExtensionValidator(["csv"])],
     )
     campaign = forms.ModelChoiceField(
         label=_("Campaign for every row"),
@@ -25,10 +35,29 @@ class ImportUploadForm(forms.Form):
         help_text=_("Used for rows whose campaign column is empty or not mapped."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "A .csv file in UTF-8, UTF-16 or Windows-1252, comma or semicolon separated, "
+            "with a header row. Up to %(size)s MB."
+        ) % {"size": _megabytes(import_max_bytes())}
+
+    @staticmethod
+    def too_large_message() -> str:
+        return _("The file is larger than %(size)s MB.") % {"size": _megabytes(import_max_bytes())}
+
+    @classmethod
+    def refused_as_too_large(cls) -> "ImportUploadForm":
+        """The form for a request whose body is over the limit and was never read."""
+        form = cls()
+        form.cleaned_data = {}
+        form.add_error("file", cls.too_large_message())
+        return form
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload.size > import_max_bytes():
+            raise forms.ValidationError(self.too_large_message())
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload

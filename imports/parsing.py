@@ -1,10 +1,13 @@
-"""Reading a CSV of leads, without touching the database: decoding, delimiter sniffing, the
-header, column guesses and the form that checks one row (line, field, reason)."""
+"""Reading a CSV of leads, without touching the database: decoding (UTF-8 with or without a
+BOM, UTF-16, Windows-1252; anything else is refused), delimiter sniffing, the header, column
+guesses and the form that checks one row (line, field, reason)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -74,13 +77,57 @@ class ImportFileError(InvalidInput):
         super().__init__({"file": [message]}, message=message)
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
+# Byte order marks, longest first (a UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+# Characters a CSV of leads never holds: C0 controls but tab, line feed and carriage return.
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def detect_encoding(raw: bytes) -> str:
+    """The encoding of a CSV file: by its byte order mark (UTF-8, UTF-16, UTF-32), else
+    UTF-16 without a mark (every other byte zero), else UTF-8, else Windows-1252.
+
+    Raises ImportFileError when the bytes are none of these (a binary file, or a mixture)."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return encoding
+    head = raw[:4096]
+    half = len(head) // 2
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    # Mostly-ASCII UTF-16: a zero in most code units' high byte, and on one side only.
+    if half >= 2 and max(even, odd) >= half / 2 and min(even, odd) <= half / 10:
+        return "utf-16-le" if odd > even else "utf-16-be"
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return raw.decode(encoding), encoding
+            raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1"), "latin-1"
+        return encoding
+    raise ImportFileError(
+        _("The file is not text in UTF-8, UTF-16 or Windows-1252: save it as CSV UTF-8.")
+    )
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """(text, encoding) of a whole CSV file, decoded strictly: ImportFileError when it
+    cannot be decoded or holds characters no text file has (NUL bytes, controls)."""
+    encoding = detect_encoding(raw)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The file is not text in UTF-8, UTF-16 or Windows-1252: save it as CSV UTF-8.")
+        ) from None
+    text = text.removeprefix("\ufeff")
+    if _BINARY.search(text):
+        raise ImportFileError(_("The file is not a CSV text file."))
+    return text, encoding
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -104,8 +151,10 @@ def _reader(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def read_header(raw: bytes) -> tuple[list[str], str, str]:
-    """(columns, delimiter, encoding) of a CSV file; ImportFileError when it has no header."""
-    text, encoding = _decode(raw[:SAMPLE_BYTES] if len(raw) > SAMPLE_BYTES else raw)
+    """(columns, delimiter, encoding) of a CSV file; ImportFileError when it is not text in
+    a known encoding or has no header."""
+    text, encoding = decode(raw)
+    text = text[:SAMPLE_BYTES]
     delimiter = _sniff_delimiter(text)
     header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
     columns = [cell.strip() for cell in header or []]
@@ -122,7 +171,7 @@ def rows(
     raw: bytes, *, encoding: str, delimiter: str, columns: list[str]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, column -> cell) of each data row of a file whose header was read."""
-    text = raw.decode(encoding, errors="replace")
+    text = raw.decode(encoding, errors="replace").removeprefix("\ufeff")
     for line, cells in _reader(text, delimiter):
         yield (
             line,

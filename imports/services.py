@@ -28,8 +28,8 @@ def import_create(
 ) -> LeadImport:
     """Store the file and its header; the import waits for its column mapping.
 
-    A file without a readable header is refused with `parsing.ImportFileError` (an
-    InvalidInput on `file`)."""
+    A file that is not CSV text (undecodable, binary) or has no readable header is refused
+    with `parsing.ImportFileError` (an InvalidInput on `file`) before anything is stored."""
     _check_role(actor)
     upload.seek(0)
     raw = upload.read()
@@ -46,7 +46,11 @@ def import_create(
         created_by=actor,
     )
     lead_import.file.save(upload.name or "leads.csv", upload, save=False)
-    lead_import.save()
+    try:
+        lead_import.save()
+    except Exception:
+        lead_import.file.delete(save=False)  # no stored file without its import row
+        raise
     return lead_import
 
 

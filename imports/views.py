@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imports import parsing, selectors, services
-from imports.forms import ImportMappingForm, ImportUploadForm
+from imports.forms import ImportMappingForm, ImportUploadForm, import_max_bytes
 from imports.models import LeadImport, LeadImportStatus
 from leads.access import role_required
 from leads.errors import DomainError
@@ -18,6 +18,15 @@ from leads.forms import apply_error
 from leads.roles import MANAGER, MARKETING
 
 MARKETING_ROLES = (MARKETING, MANAGER)
+# What a multipart body holds besides the file (boundaries, headers, the other fields).
+FORM_SLACK = 64 * 1024
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _import_or_404(import_id: int) -> LeadImport:
@@ -30,7 +39,12 @@ def _import_or_404(import_id: int) -> LeadImport:
 @role_required(*MARKETING_ROLES)
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
-    """Step 1: upload the file (its header is read and the columns guessed)."""
+    """Step 1: upload the file (its header is read and the columns guessed). A body far
+    over IMPORT_MAX_BYTES is refused from its Content-Length, before it is read to disk."""
+    if request.method == "POST" and _content_length(request) > import_max_bytes() + FORM_SLACK:
+        form = ImportUploadForm.refused_as_too_large()
+        context = {"form": form, "recent": selectors.import_list()[:10]}
+        return render(request, "imports/import_start.html", context, status=413)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         campaign = form.cleaned_data["campaign"]

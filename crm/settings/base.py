@@ -114,6 +114,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# CSV lead imports (/leads/import/): the largest file taken, in bytes (a form error above it).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
@@ -203,7 +205,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a size (413) and nesting (400) bound.
+    "DEFAULT_PARSER_CLASSES": ["leads.api.common.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
 }
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="6000/min")

@@ -30,6 +30,21 @@ def test_schema_validates_without_warnings(tmp_path):
         assert needle in text
 
 
+def test_schema_declares_the_json_errors_of_every_operation():
+    # given the generated schema
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    # then every operation declares 500 and 503, and each one with a body 413 and 415
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"500", "503"} <= codes, (method, path)
+            if "requestBody" in operation:
+                assert {"413", "415"} <= codes, (method, path)
+            assert "Retry-After" in operation["responses"]["503"]["headers"]
+
+
 @pytest.mark.django_db
 def test_docs_page_uses_local_static_files(client):
     r = client.get("/api/v1/docs/")
