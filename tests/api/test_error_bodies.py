@@ -106,7 +106,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def database_down(transactional_db):
+def database_down():
     """The database becomes unreachable: the open connection is closed and the next one
     goes to a loopback port where nothing listens (a real refused connection)."""
     saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
@@ -121,6 +121,7 @@ def database_down(transactional_db):
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_outage_is_a_503_json_error(manager, database_down):
     # given a manager's token, then a database that cannot be reached
     client = client_for(manager)
@@ -134,6 +135,7 @@ def test_a_database_outage_is_a_503_json_error(manager, database_down):
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_outage_on_a_page_is_the_503_page(marketer, database_down):
     client = Client(raise_request_exception=False)
     client.force_login(marketer)

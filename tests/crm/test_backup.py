@@ -38,7 +38,10 @@ def _pg(program: str, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def test_a_dump_restored_into_a_new_database_gives_the_same_kpis(transactional_db, tmp_path):
+# Transactional (the dump must see committed rows); serialized_rollback puts back the
+# data-migration rows with their ids for the tests after it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_dump_restored_into_a_new_database_gives_the_same_kpis(tmp_path):
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.fail("pg_dump and pg_restore must be installed (postgresql-client)")
     # Given a year of history, seeded through the workflow, and its KPIs computed
