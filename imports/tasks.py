@@ -35,5 +35,6 @@ def imports_requeue_stuck() -> int:
     for pk in selectors.stuck_queued_ids(queued_before=cutoff):
         if queueing.enqueue(run_lead_import, pk) is None:
             break  # the broker is still down: the next sweep tries again
-        queued += transitions.import_requeued(import_id=pk, at=now)
+        transitions.import_requeued(import_id=pk, at=now)
+        queued += 1
     return queued
