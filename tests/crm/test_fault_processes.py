@@ -46,7 +46,7 @@ from tests.metrics.test_refresh_property import snapshot
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 # The default queue: tasks the worker queues itself (an import's webhooks) go there too. The

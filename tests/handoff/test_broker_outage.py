@@ -30,7 +30,10 @@ from tests.api.conftest import client_for
 from tests.factories import lead_in_state
 from tests.integrations.test_webhooks import Receiver
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)

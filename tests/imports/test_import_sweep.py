@@ -47,7 +47,7 @@ def test_the_sweep_requeues_only_imports_queued_for_longer_than_the_wait(markete
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_of_one_import_at_once_import_each_row_once(marketer, monkeypatch):
     # Given a queued import of 9 rows in batches of 2 (its message not sent)
     monkeypatch.setattr(runner, "BATCH_SIZE", 2)

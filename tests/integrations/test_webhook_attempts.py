@@ -63,7 +63,7 @@ def test_every_post_of_a_delivery_carries_its_id_and_attempt_number(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_attempt_is_committed_in_flight_before_the_post(marketer, settings):
     # Given a receiver that, while it holds the POST, reads the attempt log from its own
     # database connection (what survives if the worker died right now)
@@ -151,7 +151,7 @@ def test_a_delivery_is_never_recorded_as_sent_twice(marketer, receiver_factory):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_attempt_finishing_after_another_one_does_not_record_the_delivery_again(
     marketer, settings
 ):
