@@ -51,9 +51,11 @@ def _logged_in(user) -> Client:
 def test_moves_answer_with_the_broker_down_and_the_sweep_emails_each_notice_once(
     marketer, rep, other_rep, manager
 ):
-    # Given four leads at the step before a move that notifies someone (set up normally)
+    # Given six leads at the step before a move that notifies someone (set up normally)
     to_hand_off = lead_in_state("mql", marketer=marketer)
+    to_hand_off_page = lead_in_state("mql", marketer=marketer)
     to_reassign = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    to_reassign_api = lead_in_state("handed_off", marketer=marketer, rep=rep)
     to_reject_api = lead_in_state("handed_off", marketer=marketer, rep=rep)
     to_reject_page = lead_in_state("handed_off", marketer=marketer, rep=rep)
     before = set(Notification.objects.values_list("pk", flat=True))
@@ -63,6 +65,15 @@ def test_moves_answer_with_the_broker_down_and_the_sweep_emails_each_notice_once
     with faults.app_broker(faults.dead_broker_url(), "outage"):
         handed = client_for(marketer).post(
             f"/api/v1/leads/{to_hand_off.pk}/handoff/", {"assignee": rep.pk}, format="json"
+        )
+        handed_page = _logged_in(marketer).post(
+            reverse("handoff:lead_move", args=[to_hand_off_page.pk, "handoff"]),
+            {"handoff-assignee": rep.pk},
+        )
+        reassigned_api = client_for(manager).post(
+            f"/api/v1/leads/{to_reassign_api.pk}/reassign/",
+            {"assignee": other_rep.pk},
+            format="json",
         )
         reassigned = _logged_in(manager).post(
             reverse("metrics:reassign", args=[to_reassign.pk]),
@@ -81,18 +92,24 @@ def test_moves_answer_with_the_broker_down_and_the_sweep_emails_each_notice_once
 
     # Then every request answered (no 500) and every move is saved
     assert handed.status_code == 200, handed.content
+    assert handed_page.status_code == 302, handed_page.content
+    assert reassigned_api.status_code == 200, reassigned_api.content
     assert reassigned.status_code == 200, reassigned.content
     assert rejected_api.status_code == 200, rejected_api.content
     assert rejected_page.status_code == 200, rejected_page.content
     assert Lead.objects.get(pk=to_hand_off.pk).status == LeadStatus.HANDED_OFF
+    assert Lead.objects.get(pk=to_hand_off_page.pk).status == LeadStatus.HANDED_OFF
     assert Lead.objects.get(pk=to_reassign.pk).owner_id == other_rep.pk
+    assert Lead.objects.get(pk=to_reassign_api.pk).owner_id == other_rep.pk
     assert Handoff.objects.get(lead=to_reject_api, outcome=HandoffOutcome.REJECTED)
     assert Handoff.objects.get(lead=to_reject_page, outcome=HandoffOutcome.REJECTED)
     # and each move's notices are written with their email pending, none sent yet
     notices = Notification.objects.exclude(pk__in=before)
     assert {n.lead_id for n in notices} == {
         to_hand_off.pk,
+        to_hand_off_page.pk,
         to_reassign.pk,
+        to_reassign_api.pk,
         to_reject_api.pk,
         to_reject_page.pk,
     }
