@@ -145,6 +145,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "handoff-sla-sweep": {"task": "handoff.sla_sweep", "schedule": 60.0},
 }
+# Queueing never fails a request (leads/queueing.py): work that must happen is a row written
+# with the change, and these sweeps send what a down broker left behind. A task whose worker
+# dies mid-run goes back to the queue (acks late, rejected on worker loss); every task is
+# idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+IMPORT_REQUEUE_AFTER_SECONDS = env.int("IMPORT_REQUEUE_AFTER_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["notifications-email-sweep"] = {
+    "task": "notifications.tasks.email_sweep",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["imports-requeue-stuck"] = {
+    "task": "imports.tasks.requeue_stuck",
+    "schedule": 60.0,
+}
 
 # The workflow: default SLA response time when no policy band matches a lead's score.
 SLA_DEFAULT_RESPONSE_HOURS = env.int("SLA_DEFAULT_RESPONSE_HOURS", default=24)
@@ -284,9 +298,8 @@ CELERY_BEAT_SCHEDULE["metrics-refresh-dirty"] = {
 # The probes answer first (before host checks and the HTTPS redirect); the request log
 # wraps everything else so its duration and status are the ones the client saw.
 MIDDLEWARE = ["crm.health.HealthCheckMiddleware", "crm.logs.RequestLogMiddleware", *MIDDLEWARE]
-# A task is acknowledged after it ran, and handed back to the queue if its worker dies
-# mid-run (OOM, SIGKILL): tasks are idempotent, so a rerun is safe and nothing is lost.
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# (A task is acknowledged after it ran and handed back if its worker dies: see the
+# queueing block above, CELERY_TASK_ACKS_LATE and CELERY_TASK_REJECT_ON_WORKER_LOST.)
 # The worker's processes (default: one per CPU); logs go through LOGGING above.
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 # ---- end of the production stack block ----
