@@ -86,7 +86,7 @@ def money(value: Fraction | Decimal) -> Decimal:
     whole = (
         math.floor(cents + Fraction(1, 2)) if cents >= 0 else -math.floor(-cents + Fraction(1, 2))
     )
-    return Decimal(whole) / 100
+    return (Decimal(whole) / 100).quantize(CENT)
 
 
 def override_errors(overrides: Mapping[str, Any], channels: Mapping[str, Any] = ()) -> list[str]:
