@@ -78,3 +78,40 @@ def target_delete(*, actor: AbstractBaseUser, target_id: int) -> None:
     if not actor.has_perm("metrics.delete_target"):
         raise ActionNotAllowed("Only managers delete targets.")
     Target.objects.filter(pk=target_id).delete()
+
+
+@transaction.atomic
+def targets_save(
+    *,
+    actor: AbstractBaseUser,
+    cells: dict[tuple[str, dt.date], str | Decimal | None],
+    channel: str | None = None,
+    owner: int | None = None,
+) -> int:
+    """Save a grid of targets for one scope (overall, a channel or a rep) at once.
+
+    `cells` maps (metric, month) to a value; a blank value removes that month's target.
+    All or nothing: every bad cell is reported, keyed `<metric>-<YYYY-MM>`, and nothing is
+    written. Returns the number of cells written or removed.
+    """
+    if not actor.has_perm("metrics.change_target") or not actor.has_perm("metrics.add_target"):
+        raise ActionNotAllowed("Only managers set targets.")
+    errors: dict[str, list[str]] = {}
+    changed = 0
+    for (metric, month), value in cells.items():
+        key = f"{metric}-{month:%Y-%m}"
+        if value is None or str(value).strip() == "":
+            changed += Target.objects.filter(
+                month=month.replace(day=1), metric=metric, channel=channel, owner_id=owner
+            ).delete()[0]
+            continue
+        try:
+            target_set(
+                actor=actor, month=month, metric=metric, value=value, channel=channel, owner=owner
+            )
+            changed += 1
+        except InvalidInput as exc:
+            errors[key] = [m for messages in exc.errors.values() for m in messages]
+    if errors:
+        raise InvalidInput(errors)
+    return changed

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from metrics import views, views_campaigns
+from metrics import views, views_campaigns, views_targets
 
 app_name = "metrics"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("dashboard/", views.dashboard_page, name="dashboard"),
     path("dashboard/export.csv", views.export_csv, name="export"),
     path("dashboard/reassign/<int:lead_id>/", views.reassign, name="reassign"),
+    path("targets/", views_targets.targets_grid, name="targets"),
+    path("quota/mine/", views_targets.quota_mine, name="quota_mine"),
     path("campaigns/", views_campaigns.campaign_list, name="campaign_list"),
     path("campaigns/<int:campaign_id>/", views_campaigns.campaign_detail, name="campaign_detail"),
 ]
