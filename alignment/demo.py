@@ -6,6 +6,7 @@ Idempotent: targets are upserted through metrics.services.target_set, and the de
 """
 
 import datetime as dt
+import logging
 import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +21,8 @@ from alignment.models import Plan
 from leads.errors import InvalidInput
 from metrics import dateranges, selectors
 from metrics import services as metric_services
+
+logger = logging.getLogger(__name__)
 
 PLAN_NAME = "Demo: next quarter"
 GROWTH = Decimal("1.10")  # the year's targets: 10% above the measured pace
@@ -85,9 +88,13 @@ def seed_plan_and_targets(
             actor=manager,
             today=today,
             name=PLAN_NAME,
+            # the whole demo year: a small demo may have no win in the last 180 days
+            lookback_start=today - dt.timedelta(days=365),
+            lookback_end=end,
             start=quarter,
             end=dateranges.add_months(quarter, 3) - dt.timedelta(days=1),
             revenue_goal=max(goal, Decimal(1000)),
         )
-    except InvalidInput:
+    except InvalidInput as refused:
+        logger.warning("demo plan not saved: %s", refused.message)
         return None

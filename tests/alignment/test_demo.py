@@ -14,7 +14,7 @@ from metrics.models import Target
 @pytest.mark.django_db
 def test_demo_has_targets_and_a_plan_and_reseeding_changes_nothing():
     # Given the demo loaded (fewer leads, same code path)
-    call_command("seed_demo", "--leads", "150", stdout=io.StringIO())
+    call_command("seed_demo", "--leads", "300", stdout=io.StringIO())
     # then there is a plan from measured rates and a year of targets at each level
     plan = Plan.objects.get(name=PLAN_NAME)
     assert plan.answer["needed"]["leads"] > 0
