@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from alignment import planner
 from alignment.forms import RATE_LABELS
 from leads.models import Channel
+from metrics import diagnosis
 
 # Why a rate cannot be measured (missing) or is zero, per rate key.
 MISSING_WHY = {
@@ -161,3 +162,23 @@ def window(answer: Mapping[str, Any]) -> tuple[str, str]:
         formats.date_format(dt.date.fromisoformat(answer[k]), "DATE_FORMAT")
         for k in ("leads_from", "leads_until")
     )
+
+
+def diagnosis_rows(result: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """One row per funnel factor: who owns it, actual against plan, its share of the gap."""
+    if not result:
+        return []
+    return [
+        {
+            "key": factor["key"],
+            "label": diagnosis.FACTOR_LABELS[factor["key"]],
+            "owner": diagnosis.OWNER_LABELS[factor["owner"]],
+            "kind": "count"
+            if factor["key"] == "leads"
+            else ("money" if factor["key"] == "avg_deal_size" else "percent"),
+            "value": factor["value"],
+            "plan_value": factor["compare_value"],
+            "contribution": contribution,
+        }
+        for factor, contribution in zip(result["factors"], result["rounded"], strict=True)
+    ]

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from alignment.models import Plan
+from metrics import diagnosis
 from metrics.selectors import kpi_summary
 
 # Each needed figure of a plan and the KPI that counts it (alignment.md "progress").
@@ -78,4 +79,26 @@ def plan_progress(*, plan: Plan, today: dt.date | None = None) -> dict[str, Any]
         "elapsed_days": elapsed,
         "total_days": total_days,
         "figures": figures,
+    }
+
+
+def plan_diagnosis(*, plan: Plan, progress: dict[str, Any]) -> dict[str, Any] | None:
+    """The revenue gap to the plan so far, split by funnel factor (metrics.diagnosis' LMDI):
+    the actual counts to date against the plan's needed figures prorated to the days
+    elapsed. None before the plan starts."""
+    elapsed, total = progress["elapsed_days"], progress["total_days"]
+    if not elapsed:
+        return None
+    needed = {**plan.answer.get("needed", {}), "revenue": plan.answer.get("revenue_goal")}
+    keys = ("leads", "mqls", "accepted", "opportunities", "customers", "revenue")
+    compare = {k: Decimal(str(needed.get(k) or 0)) * elapsed / total for k in keys}
+    figures = progress["figures"]
+    current = {
+        k: Decimal(str(figures["revenue_goal" if k == "revenue" else k]["actual"])) for k in keys
+    }
+    result = diagnosis.decompose(current, compare)
+    return {
+        **result,
+        "headline": diagnosis.headline(result),
+        "rounded": diagnosis.rounded_contributions(result),
     }

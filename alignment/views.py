@@ -123,6 +123,9 @@ def plan_detail_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     progress = selectors.plan_progress(plan=plan)
     context = _answer_context(plan.answer)
     context["chart"] = pages.chart_data(plan.answer, progress)
+    gap = selectors.plan_diagnosis(plan=plan, progress=progress)
+    context["diagnosis"] = gap
+    context["diagnosis_rows"] = pages.diagnosis_rows(gap)
     return render(
         request,
         "alignment/plan_detail.html",

@@ -14,6 +14,7 @@ from handoff import selectors as handoff_selectors
 from leads.roles import MANAGER, has_role, user_label
 from metrics import dashboard, dateranges, kpis
 from metrics import selectors as kpi_selectors
+from metrics.diagnosis_page import panel_context
 from metrics.forms import DashboardFilterForm, ReassignForm
 
 # The columns each breakdown table shows (the CSV export carries every KPI); the channel
@@ -310,6 +311,9 @@ def dashboard_context(request: HttpRequest, form: DashboardFilterForm) -> dict[s
         "rejections": rejections,
         "trends": trends,
         "charts": chart_data(funnel, trends, rejections),
+        "diagnosis": panel_context(
+            summary, context["before"], context["period"], context["previous"], filters
+        ),
         "breakdowns": [
             breakdown_table(form, by, request.GET.get(f"sort_{by}", ""))
             for by in ("campaign", "channel", "owner")
@@ -338,5 +342,6 @@ def summary_numbers(form: DashboardFilterForm) -> dict[str, Any]:
         "period": period,
         "previous": previous,
         "summary": summary,
+        "before": before,
         "tile_groups": dashboard.tiles(summary, before, targets),
     }

@@ -1,10 +1,13 @@
 """Marketing's campaign pages with KPIs: the list (spend, leads, CPL, acceptance, rating,
-ROMI per campaign) and one campaign's page (its funnel and what sales said about its leads)."""
+ROMI and the lead quality score per campaign, sortable by quality) and one campaign's page
+(its funnel, what sales said about its leads, its quality score, trend and top reasons)."""
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.utils import formats
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from handoff.models import RejectionReason
@@ -13,11 +16,21 @@ from leads.access import role_required
 from leads.filters import CampaignFilter
 from leads.roles import MANAGER, MARKETING
 from leads.selectors import campaign_list as campaign_queryset
-from metrics import dashboard, dateranges
+from metrics import dashboard, dateranges, quality
 from metrics.forms_campaigns import CAMPAIGN_LIFETIME, CampaignPeriodForm
 from metrics.selectors import kpi_breakdown, kpi_summary
 
 MARKETING_ROLES = (MARKETING, MANAGER)
+QUALITY_MONTHS = 6
+
+
+def _sort_link(request: HttpRequest, sort: str) -> tuple[str, str]:
+    """(aria-sort state, query string of the link) of the quality column: best first on the
+    first click, then worst first."""
+    params: QueryDict = request.GET.copy()
+    state = {"-quality": "descending", "quality": "ascending"}.get(sort, "")
+    params["sort"] = "quality" if sort == "-quality" else "-quality"
+    return state, params.urlencode()
 
 
 @role_required(*MARKETING_ROLES)
@@ -33,7 +46,24 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         row["campaign"]: row
         for row in kpi_breakdown(by="campaign", start=period.start, end=period.end)
     }
-    rows = [{**kpis.get(campaign.pk, {}), "campaign": campaign} for campaign in campaigns]
+    scores = {
+        row["campaign_id"]: row
+        for row in quality.campaign_quality(end=period.end, months=QUALITY_MONTHS)
+    }
+    rows = [
+        {
+            **kpis.get(campaign.pk, {}),
+            "campaign": campaign,
+            "quality": scores.get(campaign.pk),
+            "quality_score": (scores.get(campaign.pk) or {}).get("score"),
+        }
+        for campaign in campaigns
+    ]
+    sort = request.GET.get("sort", "")
+    if sort in ("quality", "-quality"):
+        by = sort.replace("quality", "quality_score")
+        rows, _used = dashboard.sort_rows(rows, by, ("quality_score",), "-quality_score")
+    sort_state, sort_query = _sort_link(request, sort)
     unattributed = kpis.get(None)
     if unattributed and not (unattributed.get("leads") or unattributed.get("marketing_spend")):
         unattributed = None
@@ -45,6 +75,10 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "period_form": period_form,
         "period": period,
         "filtered": filtered,
+        "quality_sort": sort_state,
+        "quality_sort_query": sort_query,
+        "quality_months": QUALITY_MONTHS,
+        "channel_quality": quality.channel_quality(end=period.end, months=QUALITY_MONTHS),
     }
     return render(request, "metrics/campaign_list.html", context)
 
@@ -55,6 +89,17 @@ def _funnel(summary: dict[str, Any]) -> list[dict[str, Any]]:
     steps = dashboard.funnel(summary)
     top = max((step["value"] for step in steps), default=0) or 1
     return [{**step, "width": round(100 * step["value"] / top)} for step in steps]
+
+
+def quality_chart(row: dict[str, Any]) -> dict[str, Any]:
+    """The trend the campaign page draws (static/js/quality.js): a score 0..100 a month."""
+    return {
+        "labels": [formats.date_format(p["month"], "YEAR_MONTH_FORMAT") for p in row["trend"]],
+        "values": [
+            None if p["score"] is None else round(p["score"] * 100, 1) for p in row["trend"]
+        ],
+        "label": _("Quality score"),
+    }
 
 
 @role_required(*MARKETING_ROLES)
@@ -71,8 +116,13 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         {"code": code, "label": RejectionReason(code).label, "count": count}
         for code, count in feedback["rejections_by_reason"].items()
     ]
+    scores = quality.campaign_quality(end=period.end, months=QUALITY_MONTHS)
+    score = next(row for row in scores if row["campaign_id"] == campaign.pk)
     context = {
         "campaign": campaign,
+        "quality": score,
+        "quality_chart": quality_chart(score),
+        "quality_months": QUALITY_MONTHS,
         "period_form": period_form,
         "period": period,
         "kpi": summary,

@@ -63,7 +63,7 @@ def test_save_writes_plan_and_targets_and_redirects(refreshed, manager):
     assert response.status_code == 302 and response["Location"] == f"/plans/{plan.pk}/"
     assert Target.objects.filter(metric="leads").count() == 3
     page = _client(manager).get(response["Location"]).content.decode()
-    assert 'id="plan-progress"' in page
+    assert 'id="plan-progress"' in page and 'id="plan-diagnosis"' in page
 
 
 def test_missing_rate_is_a_sentence_not_an_error(refreshed, manager):

@@ -429,3 +429,31 @@ def test_plan_list_query_count_is_constant(refreshed, manager, django_assert_num
         api.post("/api/v1/plans/", {**BODY, "name": f"P{n}"}, format="json")
     with django_assert_num_queries(1):
         assert len(api.get("/api/v1/plans/").json()["results"]) == 4
+
+
+@pytest.mark.django_db
+def test_diagnosis_against_the_plan_splits_the_gap_by_factor(refreshed, manager):
+    # Given the Q1 plan read on Feb 28: actuals against the plan prorated to 59 of 90 days
+    plan = services.plan_create(
+        actor=manager,
+        name="Q1",
+        revenue_goal=Decimal("20000"),
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 3, 31),
+        **LOOKBACK,
+    )
+    progress = selectors.plan_progress(plan=plan, today=dt.date(2026, 2, 28))
+    gap = selectors.plan_diagnosis(plan=plan, progress=progress)
+    # then revenue is 17000 against 20000 x 59/90 and the factors add up to the gap
+    assert gap["difference"].quantize(Decimal("0.01")) == Decimal("3888.89")
+    assert sum(gap["rounded"]) == Decimal("3888.89")
+    by_key = {f["key"]: f for f in gap["factors"]}
+    assert by_key["leads"]["compare_value"].quantize(Decimal("0.0001")) == Decimal("9.8333")
+    assert by_key["leads"]["contribution"] > 0  # 10 leads against 9.83 planned
+    assert gap["headline"].startswith("Revenue rose")
+    assert (
+        selectors.plan_diagnosis(
+            plan=plan, progress=selectors.plan_progress(plan=plan, today=dt.date(2025, 12, 1))
+        )
+        is None
+    )
