@@ -71,8 +71,7 @@ def grid(
             if posted is not None:
                 value = posted.get(name, "")
             elif value is not None:
-                value = value.normalize() if value == value.to_integral_value() else value
-                value = f"{value:f}"
+                value = f"{value.normalize():f}"  # 6593.4100 -> 6593.41, 7.0000 -> 7
             cells.append(
                 {
                     "name": name,

@@ -86,8 +86,14 @@ def test_manager_plans_from_measured_rates_and_sees_progress(
     assert_accessible(page, context="plans list")
     page.goto(f"{live_server.url}/targets/?year=2026")
     expect(page.locator("#cell-leads-2026-05")).not_to_have_value("")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert_accessible(page, context="targets grid")
     page.screenshot(path=str(artifacts_dir / "targets.png"), full_page=True)
+    # and a planner still fits a 390 px phone
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/plans/new/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    page.screenshot(path=str(artifacts_dir / "planner-390.png"), full_page=True)
 
 
 def test_missing_rate_reads_as_a_sentence(

@@ -170,3 +170,22 @@ def test_quota_strip_for_a_rep(manager, rep, marketer):
     assert _client(marketer).get("/quota/mine/").status_code == 403
     inbox = _client(rep).get("/inbox/").content.decode()
     assert 'hx-get="/quota/mine/"' in inbox
+
+
+def test_dashboard_by_rep_table_shows_quota_attainment(manager, marketer, rep):
+    # Given a rep with one handoff this month and a quota of 4 customers for the month
+    from metrics import refresh
+    from tests.factories import lead_in_state
+
+    lead_in_state("accepted", marketer=marketer, rep=rep)
+    refresh.recompute_all()
+    today = dt.date.today()
+    services.target_set(
+        actor=manager, month=today.replace(day=1), metric="customers", value=4, owner=rep.pk
+    )
+    # When the manager opens the dashboard for this month
+    html = _client(manager).get("/dashboard/").content.decode()
+    # Then the by-rep table has the quota columns, 0 of 4 customers read as 0.0%
+    assert "Customers vs quota" in html and "Revenue vs quota" in html
+    assert 'data-key="quota_customers">0.0%' in html
+    assert 'data-key="quota_revenue">—' in html  # no revenue quota: nothing to compare
