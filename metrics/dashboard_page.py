@@ -147,6 +147,8 @@ def breakdown_table(form: DashboardFilterForm, by: str, sort: str) -> dict[str, 
         }
         for row in rows
     ]
+    if by == "owner":
+        _add_quota_cells(form, rows, headers, body)
     return {
         "by": by,
         "title": BREAKDOWN_TITLES[by],
@@ -157,6 +159,40 @@ def breakdown_table(form: DashboardFilterForm, by: str, sort: str) -> dict[str, 
         "export_query": query_string(form, table=by, **{f"sort_{by}": used}),
         "filtered": by == "owner" and bool(form.filters()),
     }
+
+
+QUOTA_COLUMNS = {
+    "customers": gettext_lazy("Customers vs quota"),
+    "revenue": gettext_lazy("Revenue vs quota"),
+}
+
+
+def _add_quota_cells(
+    form: DashboardFilterForm,
+    rows: Sequence[Mapping[str, Any]],
+    headers: list[dict[str, Any]],
+    body: list[dict[str, Any]],
+) -> None:
+    """Quota attainment on the by-rep table: customers and revenue against each rep's
+    quota (their customers / revenue targets) prorated by day to the period. One query."""
+    period = form.period()
+    quotas = kpi_selectors.owner_targets_for(start=period.start, end=period.end)
+    for key, label in QUOTA_COLUMNS.items():
+        headers.append(
+            {"key": f"quota_{key}", "label": label, "kind": "percent", "sorted": "", "plain": True}
+        )
+    for row, line in zip(rows, body, strict=True):
+        prorated = dashboard.range_targets(quotas.get(row["owner"], []), period.start, period.end)
+        for key, label in QUOTA_COLUMNS.items():
+            line["cells"].append(
+                {
+                    "key": f"quota_{key}",
+                    "kind": "percent",
+                    "value": kpis.ratio(row[key], prorated.get(key)),
+                    "label": label,
+                    "quota": prorated.get(key),
+                }
+            )
 
 
 def _month_label(day: dt.date) -> str:
@@ -296,7 +332,10 @@ def summary_numbers(form: DashboardFilterForm) -> dict[str, Any]:
     targets: dict[str, Any] = {}
     if "campaign" not in filters:
         monthly = kpi_selectors.targets_for(
-            start=period.start, end=period.end, channel=filters.get("channel")
+            start=period.start,
+            end=period.end,
+            channel=filters.get("channel"),
+            owner=filters.get("owner"),
         )
         targets = dashboard.range_targets(monthly, period.start, period.end)
     return {

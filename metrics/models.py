@@ -250,7 +250,8 @@ class TargetMetric(models.TextChoices):
 
 
 class Target(models.Model):
-    """The plan for one metric in one month, overall (channel empty) or for one channel."""
+    """The plan for one metric in one month: overall (channel and owner empty), for one
+    channel, or for one rep (owner; a rep's customers and revenue targets are their quota)."""
 
     Metric = TargetMetric
 
@@ -259,6 +260,14 @@ class Target(models.Model):
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
     channel = models.CharField(
         _("channel"), max_length=20, choices=Channel.choices, null=True, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rep"),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -277,8 +286,17 @@ class Target(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["month", "metric"],
-                condition=Q(channel__isnull=True),
+                condition=Q(channel__isnull=True, owner__isnull=True),
                 name="target_unique_overall",
+            ),
+            models.UniqueConstraint(
+                fields=["month", "metric", "owner"],
+                condition=Q(owner__isnull=False),
+                name="target_unique_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__isnull=True) | Q(owner__isnull=True),
+                name="target_channel_or_owner",
             ),
             models.CheckConstraint(condition=Q(value__gte=0), name="target_value_gte_0"),
             models.CheckConstraint(
@@ -291,4 +309,5 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.metric} {self.channel or 'all'} = {self.value}"
+        scope = self.channel or (f"rep {self.owner_id}" if self.owner_id else "all")
+        return f"{self.month:%Y-%m} {self.metric} {scope} = {self.value}"

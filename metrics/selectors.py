@@ -298,12 +298,25 @@ def kpi_breakdown(*, by: str, start: dt.date, end: dt.date) -> list[dict[str, An
     return result
 
 
-def targets_for(*, start: dt.date, end: dt.date, channel: str | None = None) -> list[Target]:
-    """The targets of every month overlapping start..end: overall ones (channel empty), or
-    the given channel's."""
+def targets_for(
+    *, start: dt.date, end: dt.date, channel: str | None = None, owner: int | None = None
+) -> list[Target]:
+    """The targets of every month overlapping start..end: overall ones (channel and owner
+    empty), the given channel's, or the given rep's."""
     start, end = _check_range(start, end)
     return list(
         Target.objects.filter(
-            month__gte=start.replace(day=1), month__lte=end, channel=channel
+            month__gte=start.replace(day=1), month__lte=end, channel=channel, owner_id=owner
         ).order_by("month", "metric")
     )
+
+
+def owner_targets_for(*, start: dt.date, end: dt.date) -> dict[int, list[Target]]:
+    """Every rep's targets of the months overlapping start..end, by rep id. One query."""
+    start, end = _check_range(start, end)
+    by_owner: dict[int, list[Target]] = defaultdict(list)
+    for target in Target.objects.filter(
+        month__gte=start.replace(day=1), month__lte=end, owner__isnull=False
+    ).order_by("month", "metric"):
+        by_owner[target.owner_id].append(target)
+    return dict(by_owner)

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,23 +40,29 @@ def target_set(
     metric: str,
     value: Decimal | int | float | str,
     channel: str | None = None,
+    owner: int | None = None,
 ) -> Target:
-    """Create or replace the target of a metric for a month (overall, or for one channel)."""
+    """Create or replace the target of a metric for a month: overall, for one channel, or
+    for one rep (`owner`, a user id; a rep's customers and revenue are their quota)."""
     if not actor.has_perm("metrics.change_target") or not actor.has_perm("metrics.add_target"):
         raise ActionNotAllowed("Only managers set targets.")
     if metric not in TargetMetric.values:
         raise InvalidInput({"metric": [f"Unknown metric {metric!r}."]})
     if channel is not None and channel not in Channel.values:
         raise InvalidInput({"channel": [f"Unknown channel {channel!r}."]})
+    if channel is not None and owner is not None:
+        raise InvalidInput({"owner": ["A target is for a channel or for a rep, not both."]})
+    if owner is not None and not get_user_model().objects.filter(pk=owner).exists():
+        raise InvalidInput({"owner": ["Unknown rep."]})
     number = _clean_value(metric, value)
     month = month.replace(day=1)
     target = (
         Target.objects.select_for_update()
-        .filter(month=month, metric=metric, channel=channel)
+        .filter(month=month, metric=metric, channel=channel, owner_id=owner)
         .first()
     )
     if target is None:
-        target = Target(month=month, metric=metric, channel=channel)
+        target = Target(month=month, metric=metric, channel=channel, owner_id=owner)
     target.value = number
     target.updated_by = actor
     try:
@@ -71,3 +78,40 @@ def target_delete(*, actor: AbstractBaseUser, target_id: int) -> None:
     if not actor.has_perm("metrics.delete_target"):
         raise ActionNotAllowed("Only managers delete targets.")
     Target.objects.filter(pk=target_id).delete()
+
+
+@transaction.atomic
+def targets_save(
+    *,
+    actor: AbstractBaseUser,
+    cells: dict[tuple[str, dt.date], str | Decimal | None],
+    channel: str | None = None,
+    owner: int | None = None,
+) -> int:
+    """Save a grid of targets for one scope (overall, a channel or a rep) at once.
+
+    `cells` maps (metric, month) to a value; a blank value removes that month's target.
+    All or nothing: every bad cell is reported, keyed `<metric>-<YYYY-MM>`, and nothing is
+    written. Returns the number of cells written or removed.
+    """
+    if not actor.has_perm("metrics.change_target") or not actor.has_perm("metrics.add_target"):
+        raise ActionNotAllowed("Only managers set targets.")
+    errors: dict[str, list[str]] = {}
+    changed = 0
+    for (metric, month), value in cells.items():
+        key = f"{metric}-{month:%Y-%m}"
+        if value is None or str(value).strip() == "":
+            changed += Target.objects.filter(
+                month=month.replace(day=1), metric=metric, channel=channel, owner_id=owner
+            ).delete()[0]
+            continue
+        try:
+            target_set(
+                actor=actor, month=month, metric=metric, value=value, channel=channel, owner=owner
+            )
+            changed += 1
+        except InvalidInput as exc:
+            errors[key] = [m for messages in exc.errors.values() for m in messages]
+    if errors:
+        raise InvalidInput(errors)
+    return changed

@@ -1,3 +1,5 @@
 """Routes registered by crm/api.py: (prefix, viewset, basename)."""
 
-routes: list[tuple] = []
+from alignment.api.views import PlanViewSet
+
+routes: list[tuple] = [("plans", PlanViewSet, "plan")]

@@ -13,7 +13,7 @@ from leads import queueing
 from leads.api.common import RolePermission
 from leads.models import Channel
 from leads.roles import MANAGER, MARKETING, SALES
-from metrics import dateranges, kpis, selectors, tasks
+from metrics import dateranges, kpis, rates, selectors, tasks
 from metrics.api.diagnosis import DiagnosisSerializer, format_diagnosis
 from metrics.diagnosis import revenue_diagnosis
 
@@ -166,6 +166,26 @@ PointsSerializer = inline_serializer(
 )
 
 
+RatesSerializer = inline_serializer(
+    "FunnelRates",
+    {
+        key: inline_serializer(
+            f"FunnelRate_{key}",
+            {
+                "value": serializers.JSONField(
+                    allow_null=True,
+                    help_text="Money as a string; rates and days rounded to 4 places; null "
+                    "when the denominator is 0.",
+                ),
+                "numerator": serializers.JSONField(allow_null=True),
+                "denominator": serializers.IntegerField(allow_null=True),
+            },
+        )
+        for key in rates.RATE_KEYS
+    },
+)
+
+
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
@@ -233,6 +253,17 @@ class KpiViewSet(viewsets.ViewSet):
         query = _query(BreakdownQuerySerializer, request)
         rows = _call(selectors.kpi_breakdown, **query)
         return Response([kpis.format_for_api(row) for row in rows])
+
+    @extend_schema(
+        summary="The funnel rates of alignment.md over a look-back range",
+        tags=["kpis"],
+        parameters=[FilterSerializer],
+        responses={200: RatesSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def rates(self, request: Request) -> Response:
+        query = _query(FilterSerializer, request)
+        return Response(rates.format_rates(_call(rates.funnel_rates, **query)))
 
     @extend_schema(
         summary="Which part of the funnel moved revenue between two ranges (alignment.md)",
