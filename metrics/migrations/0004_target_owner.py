@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0002_roles_and_state"),
+        ("metrics", "0003_rollup_money_and_cell_failures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
