@@ -1,3 +1,5 @@
 """Routes registered by crm/api.py: (prefix, viewset, basename)."""
 
-routes: list[tuple] = []
+from alignment.api.agreements import AgreementViewSet
+
+routes: list[tuple] = [("agreements", AgreementViewSet, "agreement")]
