@@ -25,6 +25,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("imports:import_start", _("Import"), (MARKETING, MANAGER)),
     NavItem("handoff:inbox", _("Inbox"), (SALES,)),
     NavItem("handoff:pipeline", _("Pipeline"), (SALES, MANAGER)),
+    NavItem("alignment:agreement", _("Agreement"), (MARKETING, SALES, MANAGER)),
 )
 
 
