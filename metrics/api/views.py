@@ -14,6 +14,8 @@ from leads.api.common import RolePermission
 from leads.models import Channel
 from leads.roles import MANAGER, MARKETING, SALES
 from metrics import dateranges, kpis, selectors, tasks
+from metrics.api.diagnosis import DiagnosisSerializer, format_diagnosis
+from metrics.diagnosis import revenue_diagnosis
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,32 @@ class FilterSerializer(RangeSerializer):
             raise ValidationError(
                 {"non_field_errors": ["Give at most one of campaign, channel, owner."]}
             )
+        return attrs
+
+
+class DiagnosisQuerySerializer(FilterSerializer):
+    compare_start = serializers.DateField(
+        required=False,
+        help_text="First day of the comparison range (default: the same number of days "
+        "just before start).",
+    )
+    compare_end = serializers.DateField(
+        required=False, help_text="Last day of the comparison range, inclusive."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        given = [k for k in ("compare_start", "compare_end") if k in attrs]
+        if len(given) == 1:
+            missing = "compare_end" if given == ["compare_start"] else "compare_start"
+            raise ValidationError(
+                {missing: ["Give both compare_start and compare_end, or neither."]}
+            )
+        if given:
+            problem = dateranges.range_problem(attrs["compare_start"], attrs["compare_end"])
+            if problem is not None:
+                field, code = problem
+                raise ValidationError({f"compare_{field}": [RANGE_MESSAGES[code]]})
         return attrs
 
 
@@ -199,6 +227,17 @@ class KpiViewSet(viewsets.ViewSet):
         query = _query(BreakdownQuerySerializer, request)
         rows = _call(selectors.kpi_breakdown, **query)
         return Response([kpis.format_for_api(row) for row in rows])
+
+    @extend_schema(
+        summary="Which part of the funnel moved revenue between two ranges (alignment.md)",
+        tags=["kpis"],
+        parameters=[DiagnosisQuerySerializer],
+        responses={200: DiagnosisSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def diagnosis(self, request: Request) -> Response:
+        query = _query(DiagnosisQuerySerializer, request)
+        return Response(format_diagnosis(_call(revenue_diagnosis, **query)))
 
     @extend_schema(
         summary="Queue a full recompute of the KPI rollups",
