@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from alignment import views_agreement
+from alignment import views_agreement, views_digest
 
 app_name = "alignment"
 
@@ -18,5 +18,12 @@ urlpatterns: list = [
         "agreements/<int:agreement_id>/edit/",
         views_agreement.agreement_edit_page,
         name="agreement_edit",
+    ),
+    path("digest/", views_digest.digest_preview, name="digest"),
+    path("digest/subscription/", views_digest.digest_subscription, name="digest_subscription"),
+    path(
+        "digest/unsubscribe/<str:token>/",
+        views_digest.digest_unsubscribe,
+        name="digest_unsubscribe",
     ),
 ]

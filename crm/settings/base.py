@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -251,4 +252,13 @@ CELERY_BEAT_SCHEDULE["idempotency-keys-prune"] = {
 CELERY_BEAT_SCHEDULE["metrics-refresh-dirty"] = {
     "task": "metrics.tasks.refresh_dirty_cells",
     "schedule": 30.0,
+}
+
+# The weekly digest (alignment): every Monday at 08:00 in TIME_ZONE (CELERY_TIMEZONE), to
+# every active user who has not opted out. Its links start with SITE_URL: the address
+# people open the app at, without a trailing slash.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+CELERY_BEAT_SCHEDULE["alignment-weekly-digest"] = {
+    "task": "alignment.tasks.send_weekly_digest",
+    "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
 }
