@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from alignment.demo_agreement import load_demo_agreements
 from handoff import services
 from handoff.models import (
     AssignmentRule,
@@ -278,6 +279,7 @@ class Seeder:
                 self._history(lead_id, plan)
             self._present_day()
             self._rollups()
+            load_demo_agreements(actor=self.manager, today=self.today)
         result = sweep.sla_sweep()
         self.stats.count("sla_sweep", len(result.breached) + len(result.reassigned))
         return self.stats
