@@ -14,7 +14,7 @@ from alignment.models import Agreement, DigestPreference
 from handoff import selectors as handoff_selectors
 from metrics import selectors as metrics_selectors
 
-# The past agreements a page lists (each status reads its own actuals: 5 queries each).
+# The past agreements a page lists (their statuses are read together: 5 queries).
 PAST_SHOWN = 8
 
 
@@ -49,6 +49,10 @@ def agreement_actuals(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     sla_compliance_rate, avg_response_hours from the rollups, and answered_share. 5 queries."""
     summary = metrics_selectors.kpi_summary(start=start, end=end)
     answered = handoff_selectors.answered_share(start=start, end=end)
+    return _actuals_from(summary, answered)
+
+
+def _actuals_from(summary: dict[str, Any], answered: dict[str, Any]) -> dict[str, Any]:
     actuals = {key: summary.get(key) for key in rules.ACTUAL_KEYS if key in summary}
     actuals["answered_share"] = answered["share"]
     actuals["answered"] = answered["answered"]
@@ -73,6 +77,31 @@ def agreement_status(*, agreement: Agreement, as_of: dt.date | None = None) -> d
         commitments=commitments_of(agreement),
         actuals=actuals,
     )
+
+
+def agreement_statuses(
+    *, agreements: list[Agreement], as_of: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """agreement_status of several agreements, in their order, reading every actual at once:
+    5 queries whatever the number of agreements (none when none has started)."""
+    as_of = as_of or timezone.localdate()
+    measured = [rules.measured_range(a.start, a.end, as_of) for a in agreements]
+    ranges = [m for m in measured if m is not None]
+    summaries = iter(metrics_selectors.kpi_summaries(ranges=ranges))
+    answered = iter(handoff_selectors.answered_shares(ranges=ranges) if ranges else [])
+    statuses = []
+    for agreement, period in zip(agreements, measured, strict=True):
+        actuals = _actuals_from(next(summaries), next(answered)) if period else {}
+        statuses.append(
+            rules.agreement_status(
+                start=agreement.start,
+                end=agreement.end,
+                as_of=as_of,
+                commitments=commitments_of(agreement),
+                actuals=actuals,
+            )
+        )
+    return statuses
 
 
 def digest_subscribed(*, user: Any) -> bool:

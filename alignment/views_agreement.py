@@ -47,21 +47,20 @@ def agreement_context(agreement: Agreement, *, today: Any) -> dict[str, Any]:
 
 
 def _past_rows(*, today: Any, exclude: Agreement | None) -> list[dict[str, Any]]:
-    rows = []
-    for past in selectors.past_agreements(on=today):
-        if exclude is not None and past.pk == exclude.pk:
-            continue
-        status = selectors.agreement_status(agreement=past, as_of=today)
-        rows.append(
-            {
-                "agreement": past,
-                "sides": [
-                    (status["verdict"][side], wording.STATUS_LABELS[status["verdict"][side]])
-                    for side in (rules.MARKETING, rules.SALES)
-                ],
-            }
+    """The latest past agreements, each side met or missed. 5 queries for them all."""
+    past = [a for a in selectors.past_agreements(on=today) if exclude is None or a.pk != exclude.pk]
+    return [
+        {
+            "agreement": agreement,
+            "sides": [
+                (status["verdict"][side], wording.STATUS_LABELS[status["verdict"][side]])
+                for side in (rules.MARKETING, rules.SALES)
+            ],
+        }
+        for agreement, status in zip(
+            past, selectors.agreement_statuses(agreements=past, as_of=today), strict=True
         )
-    return rows
+    ]
 
 
 @role_required(*ROLES)

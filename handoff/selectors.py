@@ -196,28 +196,44 @@ def _day_start(day: Any) -> Any:
     )
 
 
-def answered_share(*, start: Any, end: Any) -> dict[str, Any]:
-    """Over the handoffs handed off in start..end (days in TIME_ZONE) whose outcome is not
-    `reassigned`: how many there are (`handoffs`), how many are answered, accepted or rejected,
-    at any time up to now (`answered`), and the share (`share`, None when there are none).
-    One query."""
+def answered_shares(*, ranges: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """For each (start, end) range (days in TIME_ZONE), over the handoffs handed off in it
+    whose outcome is not `reassigned`: how many there are (`handoffs`), how many are
+    answered, accepted or rejected, at any time up to now (`answered`), and the share
+    (`share`, None when there are none). One query, whatever the number of ranges."""
     import datetime as dt
     from decimal import Decimal
 
-    counts = (
-        Handoff.objects.filter(
+    counts: dict[str, Count] = {}
+    for i, (start, end) in enumerate(ranges):
+        handed = Q(
             handed_off_at__gte=_day_start(start),
             handed_off_at__lt=_day_start(end + dt.timedelta(days=1)),
         )
-        .exclude(outcome=HandoffOutcome.REASSIGNED)
-        .aggregate(
-            handoffs=Count("id"),
-            answered=Count("id", filter=Q(responded_at__isnull=False)),
+        counts[f"h{i}"] = Count("id", filter=handed)
+        counts[f"a{i}"] = Count("id", filter=handed & Q(responded_at__isnull=False))
+    if not counts:
+        return []
+    first = min(start for start, _end in ranges)
+    after = max(end for _start, end in ranges) + dt.timedelta(days=1)
+    row = (
+        Handoff.objects.filter(
+            handed_off_at__gte=_day_start(first), handed_off_at__lt=_day_start(after)
         )
+        .exclude(outcome=HandoffOutcome.REASSIGNED)
+        .aggregate(**counts)
     )
-    total, answered = counts["handoffs"], counts["answered"]
-    share = Decimal(answered) / Decimal(total) if total else None
-    return {"handoffs": total, "answered": answered, "share": share}
+    result = []
+    for i in range(len(ranges)):
+        total, answered = row[f"h{i}"], row[f"a{i}"]
+        share = Decimal(answered) / Decimal(total) if total else None
+        result.append({"handoffs": total, "answered": answered, "share": share})
+    return result
+
+
+def answered_share(*, start: Any, end: Any) -> dict[str, Any]:
+    """answered_shares for one range. One query."""
+    return answered_shares(ranges=[(start, end)])[0]
 
 
 def overdue_by_rep(*, now: Any = None) -> list[dict[str, Any]]:

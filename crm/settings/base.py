@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStageEnum": "leads.models.OpportunityStage",
         "RejectionReasonEnum": "handoff.models.RejectionReason",
         "HandoffOutcomeEnum": "handoff.models.HandoffOutcome",
+        "AgreementStatusEnum": "alignment.status.STATUSES",
     },
 }
 

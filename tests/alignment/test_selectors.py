@@ -147,3 +147,44 @@ def test_current_agreement_prefers_the_running_one(manager) -> None:
     assert selectors.current_agreement(on=dt.date(2025, 12, 1)) == past
     assert selectors.current_agreement(on=dt.date(2026, 5, 1)) == upcoming
     assert selectors.past_agreements(on=dt.date(2026, 3, 5)) == [running, past]
+
+
+def test_answered_shares_of_several_ranges_in_one_query(
+    refreshed, django_assert_num_queries
+) -> None:
+    ranges = [(JAN_1, JAN_31), (dt.date(2026, 2, 1), FEB_28), (JAN_1, FEB_28)]
+    with django_assert_num_queries(1):
+        together = handoff_selectors.answered_shares(ranges=ranges)
+    assert together == [handoff_selectors.answered_share(start=s, end=e) for s, e in ranges]
+    assert [row["answered"] for row in together] == [5, 2, 7]
+
+
+def test_statuses_of_several_agreements_read_once(
+    two_months, manager, django_assert_num_queries
+) -> None:
+    # Given a second agreement after the first, and one in the future
+    later = services.agreement_create(
+        actor=manager,
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 3, 31),
+        mqls=3,
+        min_sla_compliance=Decimal("0.5"),
+        min_answered_share=Decimal("0.5"),
+    )
+    future = services.agreement_create(
+        actor=manager,
+        start=dt.date(2027, 1, 1),
+        end=dt.date(2027, 1, 31),
+        mqls=3,
+        min_sla_compliance=Decimal("0.5"),
+        min_answered_share=Decimal("0.5"),
+    )
+    agreements = [two_months, later, future]
+    as_of = dt.date(2026, 3, 10)
+    # When their statuses are read together, then it takes five queries
+    with django_assert_num_queries(5):
+        together = selectors.agreement_statuses(agreements=agreements, as_of=as_of)
+    # And each is the status read alone
+    for agreement, status in zip(agreements, together, strict=True):
+        assert status == selectors.agreement_status(agreement=agreement, as_of=as_of)
+    assert together[2]["verdict"] == {"marketing": "no_data", "sales": "no_data"}
