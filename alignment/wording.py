@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from django.conf import settings
 from django.utils.text import capfirst, get_text_list
@@ -51,7 +52,9 @@ def value(field: str, number: Any) -> str:
         amount = number.quantize(Decimal("0.01"), ROUND_HALF_UP)
         return format_currency(amount, settings.CURRENCY, locale=_locale())
     if kind == "rate":
-        return format_percent(number, "#,##0.#%", locale=_locale())
+        locale = _locale()
+        head, zero, tail = Locale.parse(locale).percent_formats[None].pattern.rpartition("0")
+        return format_percent(number, f"{head}{zero}.#{tail}", locale=locale)
     hours = format_decimal(
         number.quantize(Decimal("0.1"), ROUND_HALF_UP), "#,##0.#", locale=_locale()
     )

@@ -157,3 +157,35 @@ def test_the_api_format_rounds_ratios_and_keeps_counts_whole() -> None:
     assert got["commitments"]["max_cost_per_mql"]["actual"] == "45.00"
     assert got["commitments"]["min_sla_compliance"]["actual"] == 0.85
     assert got["as_of"] == "2026-04-07"
+
+
+def test_the_verdict_in_words() -> None:
+    from alignment import wording
+
+    # Given day 10: MQLs on pace, 71% of handoffs answered against 90% agreed
+    got = status(dt.date(2026, 4, 10), {**GOOD, "answered_share": Decimal("0.71")})
+    # Then the sentence names the side behind and the figures
+    assert wording.verdict_sentence(got) == (
+        "Marketing is on track; sales is behind on answering handoffs: "
+        "71% answered against 90% agreed."
+    )
+    # And after the end, with two of marketing's commitments missed
+    final = status(END, {**GOOD, "mqls": 250, "cost_per_mql": Decimal("55.2")})
+    assert wording.verdict_sentence(final) == (
+        "Marketing missed its commitments on MQLs: 250 against 300 agreed and cost per MQL: "
+        "$55.20 against at most $50.00 agreed; sales met its commitments."
+    )
+    assert wording.verdict_sentence(status(dt.date(2026, 3, 1), GOOD)) == (
+        "Marketing has no data yet; sales has no data yet."
+    )
+
+
+def test_the_figures_follow_the_reader_language() -> None:
+    from django.utils import translation
+
+    from alignment import wording
+
+    with translation.override("es"):
+        assert wording.value("min_answered_share", Decimal("0.905")) == "90,5\xa0%"
+        assert wording.value("min_sla_compliance", Decimal("0.9")) == "90\xa0%"
+        assert "50,00" in wording.value("max_cost_per_mql", Decimal("50"))
