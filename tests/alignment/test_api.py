@@ -8,8 +8,25 @@ import pytest
 
 from alignment import services
 from alignment.models import Agreement
+from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_api(manager):
+    return client_for(manager)
+
+
+@pytest.fixture
+def rep_api(rep):
+    return client_for(rep)
+
+
+@pytest.fixture
+def marketer_api(marketer):
+    return client_for(marketer)
+
 
 URL = "/api/v1/agreements/"
 BODY = {

@@ -9,6 +9,7 @@ from alignment import selectors
 from alignment.demo_agreement import load_demo_agreements, quarter_of
 from alignment.models import Agreement
 from metrics import refresh
+from tests.metrics.conftest import history, new_york  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,10 @@ def test_quarters() -> None:
     assert quarter_of(dt.date(2026, 7, 1)) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
 
 
-def test_the_demo_agreement_has_one_side_on_track_and_the_other_behind(history, manager) -> None:
+def test_the_demo_agreement_has_one_side_on_track_and_the_other_behind(
+    history,  # noqa: F811
+    manager,
+) -> None:
     # Given the hand-computed history (8 MQLs, SLA 6/9, 7 of 8 answered by Feb 20)
     refresh.refresh_dirty()
     today = dt.date(2026, 2, 20)
@@ -40,7 +44,7 @@ def test_the_demo_agreement_has_one_side_on_track_and_the_other_behind(history, 
     assert past_status["verdict"]["marketing"] == "missed"
 
 
-def test_an_agreement_someone_made_is_left_alone(history, manager) -> None:
+def test_an_agreement_someone_made_is_left_alone(history, manager) -> None:  # noqa: F811
     from decimal import Decimal
 
     from alignment import services

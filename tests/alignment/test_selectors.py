@@ -15,6 +15,8 @@ import pytest
 from alignment import selectors, services
 from handoff import selectors as handoff_selectors
 from metrics import refresh
+from tests.api.conftest import client_for
+from tests.metrics.conftest import history, new_york  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,12 @@ JAN_1, JAN_31, FEB_28 = dt.date(2026, 1, 1), dt.date(2026, 1, 31), dt.date(2026,
 
 
 @pytest.fixture
-def refreshed(history):
+def rep_api(rep):
+    return client_for(rep)
+
+
+@pytest.fixture
+def refreshed(history):  # noqa: F811
     refresh.refresh_dirty()
     return history
 
