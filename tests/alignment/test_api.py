@@ -196,3 +196,32 @@ def test_the_endpoints_are_in_the_schema(client) -> None:
     status = paths["/api/v1/agreements/{id}/status/"]["get"]
     assert any(p["name"] == "as_of" for p in status["parameters"])
     assert "AgreementStatus" in schema["components"]["schemas"]
+
+
+def test_the_list_reads_a_constant_number_of_queries(rep_api, manager) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(month: int) -> None:
+        services.agreement_create(
+            actor=manager,
+            start=dt.date(2025, month, 1),
+            end=dt.date(2025, month, 28),
+            mqls=1,
+            min_sla_compliance=Decimal("0.5"),
+            min_answered_share=Decimal("0.5"),
+        )
+
+    # Given one agreement, then six
+    add(1)
+    rep_api.get(URL)
+    with CaptureQueriesContext(connection) as one:
+        rep_api.get(URL)
+    for month in range(2, 7):
+        add(month)
+    with CaptureQueriesContext(connection) as six:
+        body = rep_api.get(URL).json()
+    # Then the list reads as many queries for six as for one
+    rows = body["results"] if isinstance(body, dict) else body
+    assert len(rows) == 6
+    assert len(six.captured_queries) == len(one.captured_queries)

@@ -190,3 +190,21 @@ def test_the_page_reads_a_constant_number_of_queries(client, rep, current, manag
     # Then the page reads as many queries
     assert html.count("data-agreement=") == 8
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_an_agreement_not_started_yet_says_so(client, rep, manager) -> None:
+    # Given only an agreement that starts next week
+    today = timezone.localdate()
+    services.agreement_create(
+        actor=manager,
+        start=today + dt.timedelta(days=7),
+        end=today + dt.timedelta(days=37),
+        mqls=10,
+        min_sla_compliance=Decimal("0.8"),
+        min_answered_share=Decimal("0.9"),
+    )
+    client.force_login(rep)
+    # When the rep opens the page, then it shows that one, with no data on either side
+    html = client.get("/agreements/").content.decode()
+    assert "not started yet" in html
+    assert "Marketing has no data yet; sales has no data yet." in html
