@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alignment import services
+from alignment.demo_agreement import load_demo_agreements
 from alignment.models import Plan
 from leads.errors import InvalidInput
 from metrics import dateranges, selectors
@@ -98,3 +99,12 @@ def seed_plan_and_targets(
     except InvalidInput as refused:
         logger.warning("demo plan not saved: %s", refused.message)
         return None
+
+
+def seed_alignment(
+    *, manager: AbstractBaseUser, reps: Sequence[AbstractBaseUser], today: dt.date
+) -> None:
+    """The demo's alignment content: a year of targets, a saved plan, this quarter's and
+    last quarter's agreements (each part idempotent)."""
+    seed_plan_and_targets(manager=manager, reps=reps, today=today)
+    load_demo_agreements(actor=manager, today=today)

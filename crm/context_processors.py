@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("handoff:pipeline", _("Pipeline"), (SALES, MANAGER)),
     NavItem("alignment:plan_list", _("Plans"), (MARKETING, SALES, MANAGER)),
     NavItem("metrics:targets", _("Targets"), (MANAGER,)),
+    NavItem("alignment:agreement", _("Agreement"), (MARKETING, SALES, MANAGER)),
 )
 
 

@@ -180,3 +180,83 @@ def overdue_handoffs(*, user: AnyUser, now: Any = None) -> QuerySet[Handoff]:
 def sales_reps() -> QuerySet[Any]:
     """Active sales reps, by name: the people a handoff can be (re)assigned to."""
     return role_members(SALES).order_by("first_name", "last_name", "username")
+
+
+# --------------------------------------------------------------------------- alignment reads
+
+
+def _day_start(day: Any) -> Any:
+    """Midnight starting `day` in settings.TIME_ZONE (kpis.md's day rule)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.make_aware(
+        dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone()
+    )
+
+
+def answered_shares(*, ranges: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """For each (start, end) range (days in TIME_ZONE), over the handoffs handed off in it
+    whose outcome is not `reassigned`: how many there are (`handoffs`), how many are
+    answered, accepted or rejected, at any time up to now (`answered`), and the share
+    (`share`, None when there are none). One query, whatever the number of ranges."""
+    import datetime as dt
+    from decimal import Decimal
+
+    counts: dict[str, Count] = {}
+    for i, (start, end) in enumerate(ranges):
+        handed = Q(
+            handed_off_at__gte=_day_start(start),
+            handed_off_at__lt=_day_start(end + dt.timedelta(days=1)),
+        )
+        counts[f"h{i}"] = Count("id", filter=handed)
+        counts[f"a{i}"] = Count("id", filter=handed & Q(responded_at__isnull=False))
+    if not counts:
+        return []
+    first = min(start for start, _end in ranges)
+    after = max(end for _start, end in ranges) + dt.timedelta(days=1)
+    row = (
+        Handoff.objects.filter(
+            handed_off_at__gte=_day_start(first), handed_off_at__lt=_day_start(after)
+        )
+        .exclude(outcome=HandoffOutcome.REASSIGNED)
+        .aggregate(**counts)
+    )
+    result = []
+    for i in range(len(ranges)):
+        total, answered = row[f"h{i}"], row[f"a{i}"]
+        share = Decimal(answered) / Decimal(total) if total else None
+        result.append({"handoffs": total, "answered": answered, "share": share})
+    return result
+
+
+def answered_share(*, start: Any, end: Any) -> dict[str, Any]:
+    """answered_shares for one range. One query."""
+    return answered_shares(ranges=[(start, end)])[0]
+
+
+def overdue_by_rep(*, now: Any = None) -> list[dict[str, Any]]:
+    """Pending handoffs past their SLA due time, counted per rep (no lead named: the same
+    figures may be shown to every role), the rep with the most first. One query."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    rows = (
+        Handoff.objects.filter(outcome=HandoffOutcome.PENDING, sla_due_at__lt=now or timezone.now())
+        .order_by()
+        .values("assignee_id", "assignee__first_name", "assignee__last_name", "assignee__username")
+        .annotate(count=Count("id"), oldest_due=Min("sla_due_at"))
+    )
+    result = [
+        {
+            "rep_id": row["assignee_id"],
+            "rep": f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+            or row["assignee__username"],
+            "count": row["count"],
+            "oldest_due": row["oldest_due"],
+        }
+        for row in rows
+    ]
+    result.sort(key=lambda row: (-row["count"], row["oldest_due"], row["rep"]))
+    return result

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -268,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStageEnum": "leads.models.OpportunityStage",
         "RejectionReasonEnum": "handoff.models.RejectionReason",
         "HandoffOutcomeEnum": "handoff.models.HandoffOutcome",
+        "AgreementStatusEnum": "alignment.status.STATUSES",
     },
 }
 
@@ -353,4 +355,13 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     },
+}
+
+# The weekly digest (alignment): every Monday at 08:00 in TIME_ZONE (CELERY_TIMEZONE), to
+# every active user who has not opted out. Its links start with SITE_URL: the address
+# people open the app at, without a trailing slash.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+CELERY_BEAT_SCHEDULE["alignment-weekly-digest"] = {
+    "task": "alignment.tasks.send_weekly_digest",
+    "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
 }

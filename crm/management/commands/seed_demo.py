@@ -17,7 +17,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from alignment.demo import seed_plan_and_targets
+from alignment.demo import seed_alignment
 from handoff import services
 from handoff.models import (
     AssignmentRule,
@@ -279,7 +279,7 @@ class Seeder:
                 self._history(lead_id, plan)
             self._present_day()
             self._rollups()
-            seed_plan_and_targets(manager=self.manager, reps=self.reps, today=self.today)
+            seed_alignment(manager=self.manager, reps=self.reps, today=self.today)
         result = sweep.sla_sweep()
         self.stats.count("sla_sweep", len(result.breached) + len(result.reassigned))
         return self.stats
