@@ -133,7 +133,9 @@ WEBHOOK_BODY_SCHEMA = {
     "description": (
         "The JSON body POSTed to a subscription's URL (not an endpoint of this API). Header "
         "`X-Signature: sha256=<hex HMAC-SHA256 of the raw body with the subscription's "
-        "secret>`; answer 2xx within the timeout, or the delivery is retried with backoff."
+        "secret>` and `X-Webhook-Delivery: <delivery id>`, the same on every retry of one "
+        "delivery (drop an id already processed); answer 2xx within the timeout, or the "
+        "delivery is retried with backoff."
     ),
     "properties": {
         "event": {"type": "string", "enum": [e.value for e in WebhookEvent]},

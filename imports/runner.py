@@ -1,7 +1,12 @@
 """The work of an import, called by imports/tasks.py: validate every row with the row form and
 capture the valid ones in batches through handoff's lead_capture_bulk, committing progress
 and the row-level report (line, field, reason) with each batch so a restarted run resumes
-after the last committed batch."""
+after the last committed batch.
+
+Two runs of one import may overlap (a redelivered message, or the beat sweep queueing an
+import whose first message was only late). Each batch locks the import row before it
+captures anything and goes on only if the committed progress is where this run expects
+it; otherwise another run owns the import and this one stops, so no row is imported twice."""
 
 from __future__ import annotations
 
@@ -18,6 +23,10 @@ from imports.parsing import LeadRowForm
 from leads.models import Campaign
 
 BATCH_SIZE = 500
+
+
+class _Superseded(Exception):
+    """Another run of the same import got there first."""
 
 
 def _campaign_lookup() -> dict[str, int]:
@@ -41,6 +50,8 @@ def import_run(*, import_id: int) -> LeadImport:
     with translation.override(lead_import.language):
         try:
             _run(lead_import)
+        except _Superseded:
+            pass
         except Exception as exc:
             transitions.import_status_set(
                 import_id=import_id,
@@ -56,24 +67,36 @@ def import_run(*, import_id: int) -> LeadImport:
 def _run(lead_import: LeadImport) -> None:
     mapping = lead_import.mapping
     all_rows = list(selectors.import_rows(lead_import=lead_import))
-    updates: dict[str, Any] = {"total_rows": len(all_rows)}
-    if lead_import.started_at is None:
-        updates["started_at"] = timezone.now()
-    transitions.import_status_set(
-        import_id=lead_import.pk, status=LeadImportStatus.RUNNING, **updates
-    )
+    with transaction.atomic():
+        locked = _lock(lead_import.pk)
+        if locked.status == LeadImportStatus.DONE:
+            raise _Superseded
+        updates: dict[str, Any] = {"total_rows": len(all_rows)}
+        if locked.started_at is None:
+            updates["started_at"] = timezone.now()
+        transitions.import_status_set(
+            import_id=lead_import.pk, status=LeadImportStatus.RUNNING, **updates
+        )
+        start = locked.processed_rows
     campaigns = _campaign_lookup()
-    start = lead_import.processed_rows
     for offset in range(start, len(all_rows), BATCH_SIZE):
         batch = all_rows[offset : offset + BATCH_SIZE]
-        _run_batch(lead_import, batch, mapping, campaigns)
-    transitions.import_status_set(
-        import_id=lead_import.pk, status=LeadImportStatus.DONE, finished_at=timezone.now()
-    )
+        _run_batch(lead_import, offset, batch, mapping, campaigns)
+    with transaction.atomic():
+        if _lock(lead_import.pk).status == LeadImportStatus.DONE:
+            raise _Superseded
+        transitions.import_status_set(
+            import_id=lead_import.pk, status=LeadImportStatus.DONE, finished_at=timezone.now()
+        )
+
+
+def _lock(import_id: int) -> LeadImport:
+    return LeadImport.objects.select_for_update().get(pk=import_id)
 
 
 def _run_batch(
     lead_import: LeadImport,
+    offset: int,
     batch: list[tuple[int, dict[str, str]]],
     mapping: dict[str, str],
     campaigns: dict[str, int],
@@ -93,6 +116,9 @@ def _run_batch(
                     report.append(_report_entry(line, field, message))
     created = duplicates = 0
     with transaction.atomic():
+        locked = _lock(lead_import.pk)
+        if locked.processed_rows != offset or locked.status != LeadImportStatus.RUNNING:
+            raise _Superseded
         results = (
             services.lead_capture_bulk(
                 actor=lead_import.created_by, rows=[row for _line, row in valid]
@@ -118,7 +144,6 @@ def _run_batch(
                 for field, messages in result.errors.items():
                     for message in messages:
                         report.append(_report_entry(line, field, message))
-        locked = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
         room = max(0, LeadImport.REPORT_LIMIT - len(locked.report))
         locked.report = [*locked.report, *report[:room]]
         locked.processed_rows += len(batch)

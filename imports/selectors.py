@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from imports import parsing
-from imports.models import LeadImport
+from imports.models import LeadImport, LeadImportStatus
 
 
 def import_get(*, import_id: int) -> LeadImport:
@@ -39,3 +40,14 @@ def import_preview(*, lead_import: LeadImport, limit: int = 5) -> list[list[str]
         if len(preview) >= limit:
             break
     return preview
+
+
+def stuck_queued_ids(*, queued_before: dt.datetime, limit: int = 100) -> list[int]:
+    """Imports still `queued` since before `queued_before` (their task was never queued or
+    was lost), oldest first."""
+    return list(
+        LeadImport.objects.filter(status=LeadImportStatus.QUEUED)
+        .filter(Q(queued_at__lt=queued_before) | Q(queued_at__isnull=True))
+        .order_by("queued_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )

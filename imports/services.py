@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imports import parsing, tasks, transitions
 from imports.models import LeadImport, LeadImportStatus
+from leads import queueing
 from leads.errors import ActionNotAllowed, InvalidInput
 from leads.roles import MANAGER, MARKETING, has_role
 
@@ -67,7 +69,10 @@ def _mapping_errors(mapping: dict[str, str], columns: list[str]) -> dict[str, li
 
 def import_start(*, import_id: int, actor: AbstractBaseUser, mapping: dict[str, str]) -> LeadImport:
     """Save the mapping and queue the run (after commit). Only an import waiting for its
-    mapping starts; a second submit of the same page changes nothing."""
+    mapping starts; a second submit of the same page changes nothing.
+
+    The `queued` row is the record that the run must happen: if the broker is down the
+    page still answers, and the beat sweep `imports-requeue-stuck` queues it again."""
     _check_role(actor)
     fields = dict(parsing.IMPORT_FIELDS)
     with transaction.atomic():
@@ -78,13 +83,12 @@ def import_start(*, import_id: int, actor: AbstractBaseUser, mapping: dict[str, 
         errors = _mapping_errors(clean, lead_import.columns)
         if errors:
             raise InvalidInput(errors)
+        now = timezone.now()
         transitions.import_status_set(
-            import_id=lead_import.pk, status=LeadImportStatus.QUEUED, mapping=clean
+            import_id=lead_import.pk, status=LeadImportStatus.QUEUED, mapping=clean, queued_at=now
         )
         lead_import.mapping = clean
         lead_import.status = LeadImportStatus.QUEUED
-        # robust: a broker that is down (or an eager run that fails) must not turn the page
-        # into an error; the import stays "queued" and the page says so.
-        pk = lead_import.pk
-        transaction.on_commit(lambda: tasks.run_lead_import.delay(pk), robust=True)
+        lead_import.queued_at = now
+        queueing.enqueue_on_commit(tasks.run_lead_import, lead_import.pk)
     return lead_import

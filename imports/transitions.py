@@ -53,3 +53,9 @@ def import_status_set(*, import_id: int, status: str, **fields: Any) -> None:
         )
         check_transition(current, status)
         LeadImport.objects.filter(pk=import_id).update(status=status, **fields)
+
+
+def import_requeued(*, import_id: int, at: Any) -> bool:
+    """Note that a still-queued import was queued again (its status unchanged), so the
+    sweep asks again only after another wait. False when it left `queued` meanwhile."""
+    return bool(LeadImport.objects.filter(pk=import_id, status=S.QUEUED).update(queued_at=at))

@@ -35,7 +35,7 @@ class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["attempted_at", "status_code", "duration_ms", "error", "succeeded"]
+    readonly_fields = ["attempted_at", "state", "status_code", "duration_ms", "error", "succeeded"]
 
 
 @admin.register(WebhookDelivery)

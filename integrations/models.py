@@ -157,8 +157,20 @@ class WebhookDelivery(models.Model):
         return f"{self.event} -> {self.subscription_id} ({self.status})"
 
 
+class AttemptState(models.TextChoices):
+    IN_FLIGHT = "in_flight", _("In flight")
+    DONE = "done", _("Done")
+    INTERRUPTED = "interrupted", _("Interrupted")
+
+
 class WebhookAttempt(models.Model):
-    """Every POST of a delivery: when, the HTTP status (if any answer came) and the error."""
+    """Every POST of a delivery: when, the HTTP status (if any answer came) and the error.
+
+    The row is committed `in_flight` before the POST and completed (`done`) after it, so a
+    POST cut by a dead worker is still in the log; the next attempt or the beat sweep marks
+    it `interrupted` (the receiver may or may not have got that body)."""
+
+    State = AttemptState
 
     delivery = models.ForeignKey(
         WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
@@ -168,6 +180,9 @@ class WebhookAttempt(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     succeeded = models.BooleanField(default=False)
+    state = models.CharField(
+        _("state"), max_length=12, choices=AttemptState.choices, default=AttemptState.IN_FLIGHT
+    )
 
     class Meta:
         db_table = "crm_webhookattempt"  # moved from crm without moving data

@@ -1,7 +1,6 @@
 """Celery tasks of the integrations: send one webhook delivery, sweep due deliveries."""
 
 import datetime as dt
-import logging
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -9,8 +8,7 @@ from django.utils import timezone
 
 from integrations.models import IdempotencyKey, WebhookDelivery
 from integrations.webhooks import delivery
-
-logger = logging.getLogger(__name__)
+from leads import queueing
 
 
 @shared_task(name="crm.tasks.deliver_webhook", ignore_result=True, bind=True)
@@ -21,21 +19,23 @@ def deliver_webhook(self: Task, delivery_id: int) -> str:
     if status == WebhookDelivery.Status.PENDING:
         attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
         countdown = delivery.backoff(attempts).total_seconds()
-        try:
-            queue = (self.request.delivery_info or {}).get("routing_key")
-            deliver_webhook.apply_async((delivery_id,), countdown=countdown, queue=queue)
-        except Exception:  # broker down: the beat sweep picks the row up when it is due
-            logger.warning("could not queue retry of webhook delivery %s", delivery_id)
+        queue = (self.request.delivery_info or {}).get("routing_key")
+        # broker down: the beat sweep picks the row up when it is due
+        queueing.send(deliver_webhook, args=(delivery_id,), countdown=countdown, queue=queue)
     return status
 
 
 @shared_task(name="crm.tasks.webhooks_retry_due", ignore_result=True)
 def webhooks_retry_due() -> int:
-    """Beat sweep: queue every pending delivery whose next attempt is due (lost or retried)."""
-    ids = delivery.due_delivery_ids()
-    for delivery_id in ids:
-        deliver_webhook.delay(delivery_id)
-    return len(ids)
+    """Beat sweep: log as interrupted the attempts a dead worker left in flight, then queue
+    every pending delivery whose next attempt is due (never queued, lost, or retried)."""
+    delivery.interrupt_stale_attempts()
+    queued = 0
+    for delivery_id in delivery.due_delivery_ids():
+        if queueing.enqueue(deliver_webhook, delivery_id) is None:
+            break  # the broker is down: the next sweep tries again
+        queued += 1
+    return queued
 
 
 @shared_task(name="crm.tasks.idempotency_keys_prune", ignore_result=True)

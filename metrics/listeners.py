@@ -7,17 +7,15 @@ already marked earlier in the same transaction is not written again (a bulk capt
 """
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.db import connection, transaction
 
 from handoff import signals as handoff_signals
+from leads import queueing
 from leads.signals import cost_changed
 from metrics import refresh
 from metrics.refresh import Cell
-
-logger = logging.getLogger(__name__)
 
 
 def _queue_refresh() -> None:
@@ -25,10 +23,7 @@ def _queue_refresh() -> None:
     and the change that was just committed is not reported as failed."""
     from metrics.tasks import refresh_dirty_cells
 
-    try:
-        refresh_dirty_cells.delay()
-    except Exception:
-        logger.warning("could not queue the KPI refresh; beat will sweep", exc_info=True)
+    queueing.enqueue(refresh_dirty_cells)
 
 
 class _PendingRefresh:

@@ -7,8 +7,8 @@ from notifications.models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "message", "created_at", "read_at"]
-    list_filter = ["kind"]
+    list_display = ["recipient", "kind", "message", "created_at", "read_at", "email_state"]
+    list_filter = ["kind", "email_state"]
     list_select_related = ["recipient"]
 
     def has_add_permission(self, request) -> bool:

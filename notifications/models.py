@@ -23,6 +23,17 @@ class NotificationKind(models.TextChoices):
     LEAD_REJECTED = "lead_rejected", _("Lead rejected")
 
 
+class EmailState(models.TextChoices):
+    """Where a notice's email is: written `pending` with the notice (an outbox), claimed
+    `sending` by exactly one sender, then `sent`; `skipped` when the recipient has no
+    address. A claimed email is never sent again, so each notice is emailed at most once."""
+
+    PENDING = "pending", _("Email pending")
+    SENDING = "sending", _("Email being sent")
+    SENT = "sent", _("Email sent")
+    SKIPPED = "skipped", _("No email address")
+
+
 class Notification(models.Model):
     """An in-app notice for one user, read or unread.
 
@@ -32,6 +43,7 @@ class Notification(models.Model):
     """
 
     Kind = NotificationKind
+    EmailState = EmailState
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -60,6 +72,10 @@ class Notification(models.Model):
     message = models.CharField(_("message"), max_length=500)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_state = models.CharField(
+        _("email"), max_length=10, choices=EmailState.choices, default=EmailState.PENDING
+    )
+    email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
 
     class Meta:
         db_table = "handoff_notification"
@@ -70,11 +86,20 @@ class Notification(models.Model):
             models.Index(
                 fields=["recipient", "read_at", "-created_at"],
                 name="handoff_not_recipie_69c212_idx",
-            )
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(email_state="pending"),
+                name="notification_email_pending_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(email_state__in=EmailState.values),
+                name="notification_email_state_valid",
             ),
         ]
 

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
+from leads import queueing
 from leads.errors import InvalidInput
 from leads.models import Lead
 from notifications import texts
@@ -30,7 +31,8 @@ def notify(
     at: dt.datetime | None = None,
 ) -> list[Notification]:
     """Write one notice per distinct active recipient (None and inactive users are left
-    out); their emails are queued only once the surrounding transaction commits."""
+    out), each with its email pending; the emails are queued once the surrounding
+    transaction commits, and the beat sweep sends any that a lost message left pending."""
     if code not in texts.TEXTS:
         raise InvalidInput({"code": [f"Unknown notification code {code!r}."]})
     message = texts.render_english(code, params)[:500]
@@ -57,7 +59,7 @@ def notify(
     created = Notification.objects.bulk_create(notes)
     ids = [n.pk for n in created if n.pk is not None]
     if ids:
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+        queueing.enqueue_on_commit(send_notification_emails, ids)
     return created
 
 

@@ -1,21 +1,10 @@
-"""Celery task of notices: their emails, each in its recipient's language."""
+"""Celery tasks of notices: their emails (notifications/emails.py does the work)."""
 
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
-from django.utils import translation
 
-from notifications import texts
-from notifications.models import Notification
-
-
-def recipient_language(user: AbstractBaseUser) -> str:
-    """The language of the user's emails. Users store no language preference yet, so it
-    is settings.LANGUAGE_CODE; this is the one place to change when they do."""
-    return settings.LANGUAGE_CODE
+from notifications import emails
 
 
 # The name keeps its old "handoff." prefix: messages already queued use it.
@@ -26,21 +15,11 @@ def recipient_language(user: AbstractBaseUser) -> str:
     max_retries=5,
 )
 def send_notification_emails(notification_ids: list[int]) -> int:
-    """Email each notice to its recipient (those without an email address are left out)."""
-    sent = 0
-    notes = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
-    for note in notes:
-        address = note.recipient.email
-        if not address:
-            continue
-        with translation.override(recipient_language(note.recipient)):
-            subject = f"[CRM] {note.get_kind_display()}"
-            body = texts.render(note)
-        sent += send_mail(
-            subject=subject,
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-            fail_silently=False,
-        )
-    return sent
+    """Email each pending notice once (claimed first, so a repeat sends nothing)."""
+    return emails.send_pending(notification_ids)
+
+
+@shared_task(name="notifications.tasks.email_sweep", ignore_result=True)
+def notifications_email_sweep() -> int:
+    """Beat: email every notice still pending (its queued task lost, or never queued)."""
+    return emails.sweep()

@@ -143,6 +143,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "handoff-sla-sweep": {"task": "handoff.sla_sweep", "schedule": 60.0},
 }
+# Queueing never fails a request (leads/queueing.py): work that must happen is a row written
+# with the change, and these sweeps send what a down broker left behind. A task whose worker
+# dies mid-run goes back to the queue (acks late, rejected on worker loss); every task is
+# idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+IMPORT_REQUEUE_AFTER_SECONDS = env.int("IMPORT_REQUEUE_AFTER_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["notifications-email-sweep"] = {
+    "task": "notifications.tasks.email_sweep",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["imports-requeue-stuck"] = {
+    "task": "imports.tasks.requeue_stuck",
+    "schedule": 60.0,
+}
 
 # The workflow: default SLA response time when no policy band matches a lead's score.
 SLA_DEFAULT_RESPONSE_HOURS = env.int("SLA_DEFAULT_RESPONSE_HOURS", default=24)

@@ -48,8 +48,10 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
         responses={201: WebhookSubscriptionCreatedSerializer},
         description=(
             "Each event is POSTed to `url` as JSON `{event, occurred_at, data}` with the header "
-            "`X-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`. A non-2xx "
-            "answer or a timeout is retried with exponential backoff; every attempt is logged. "
+            "`X-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`, "
+            "`X-Webhook-Delivery: <delivery id>` (the same on every retry: drop an id you have "
+            "processed) and `X-Webhook-Attempt: <n>`. A non-2xx answer or a timeout is retried "
+            "with exponential backoff; every attempt is logged. "
             "URLs on private or loopback addresses are refused. The body is described by the "
             "`WebhookBody` schema."
         ),

@@ -1,4 +1,5 @@
-"""Sending webhook deliveries: one signed POST per attempt, the attempt log, backoff, due ids."""
+"""Sending webhook deliveries: one signed POST per attempt (with a stable delivery id header),
+the attempt log written before and after each POST, backoff, due ids."""
 
 import datetime as dt
 import time
@@ -8,9 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from integrations.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from integrations.models import AttemptState, DeliveryStatus, WebhookAttempt, WebhookDelivery
 from integrations.webhooks.signing import SIGNATURE_HEADER, sign
 from integrations.webhooks.subscriptions import check_url
 from leads.errors import InvalidInput
@@ -23,6 +25,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 _opener = urllib.request.build_opener(_NoRedirect)
 
+# The delivery's id, the same on every attempt of it: a receiver drops a body it has seen.
+DELIVERY_HEADER = "X-Webhook-Delivery"
+# Which attempt of the delivery this POST is (1, 2, ...).
+ATTEMPT_HEADER = "X-Webhook-Attempt"
+INTERRUPTED_ERROR = "interrupted: the worker stopped before the answer was logged"
+
 
 def backoff(attempts: int) -> dt.timedelta:
     """Exponential: base, 2x base, 4x base, ... capped at six hours."""
@@ -30,29 +38,46 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, 6 * 3600))
 
 
+def lease() -> dt.timedelta:
+    """How long a claimed delivery is held by the attempt that claimed it."""
+    return dt.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3)
+
+
 def deliver(delivery_id: int) -> str:
     """POST one due delivery once and log the attempt; returns the delivery's status.
 
     The row is claimed with a conditional update (its next attempt pushed past the
-    timeout) so a retry and the sweep never send the same delivery at the same time.
+    timeout) so a retry and the sweep never send the same delivery at the same time. The
+    attempt row is committed `in_flight` with the claim, BEFORE the POST, and completed
+    after it: a worker killed mid-POST leaves it in the log, and the next claim marks it
+    `interrupted`. The delivery is recorded as sent only while it is still pending, so
+    never twice; every POST carries the delivery's id (DELIVERY_HEADER) for receivers to
+    drop a repeat.
     """
     now = timezone.now()
-    lease = now + dt.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3)
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=lease)
-    if not claimed:
-        return "skipped"
+    with transaction.atomic():
+        claimed = WebhookDelivery.objects.filter(
+            pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + lease(), attempts=F("attempts") + 1)
+        if not claimed:
+            return "skipped"
+        _interrupt(WebhookAttempt.objects.filter(delivery_id=delivery_id))
+        attempt = WebhookAttempt.objects.create(
+            delivery_id=delivery_id, attempted_at=now, state=AttemptState.IN_FLIGHT
+        )
     delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
     subscription = delivery.subscription
-    status_code, error = _post(subscription.url, delivery.body.encode(), subscription.secret)
+    status_code, error = _post(
+        subscription.url,
+        delivery.body.encode(),
+        subscription.secret,
+        {DELIVERY_HEADER: str(delivery_id), ATTEMPT_HEADER: str(delivery.attempts)},
+    )
     ok = status_code is not None and 200 <= status_code < 300
-    attempts = delivery.attempts + 1
     done_at = timezone.now()
     with transaction.atomic():
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            attempted_at=now,
+        WebhookAttempt.objects.filter(pk=attempt.pk).update(
+            state=AttemptState.DONE,
             status_code=status_code,
             duration_ms=int((done_at - now).total_seconds() * 1000),
             error=error,
@@ -60,20 +85,32 @@ def deliver(delivery_id: int) -> str:
         )
         if ok:
             new_status, next_at = DeliveryStatus.SUCCEEDED, done_at
-        elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not subscription.active:
+        elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not subscription.active:
             new_status, next_at = DeliveryStatus.FAILED, done_at
         else:
-            new_status, next_at = DeliveryStatus.PENDING, done_at + backoff(attempts)
-        WebhookDelivery.objects.filter(pk=delivery_id).update(
-            status=new_status,
-            attempts=attempts,
-            next_attempt_at=next_at,
-            delivered_at=done_at if ok else None,
-        )
+            new_status, next_at = DeliveryStatus.PENDING, done_at + backoff(delivery.attempts)
+        recorded = WebhookDelivery.objects.filter(
+            pk=delivery_id, status=DeliveryStatus.PENDING
+        ).update(status=new_status, next_attempt_at=next_at, delivered_at=done_at if ok else None)
+    if not recorded:  # another attempt finished it first (its lease had run out)
+        return WebhookDelivery.objects.values_list("status", flat=True).get(pk=delivery_id)
     return new_status
 
 
-def _post(url: str, body: bytes, secret: str) -> tuple[int | None, str]:
+def _interrupt(attempts: QuerySet[WebhookAttempt]) -> int:
+    return attempts.filter(state=AttemptState.IN_FLIGHT).update(
+        state=AttemptState.INTERRUPTED,
+        error=INTERRUPTED_ERROR,
+    )
+
+
+def interrupt_stale_attempts() -> int:
+    """Mark `interrupted` the in-flight attempts older than a lease: their worker died (or
+    lost its database) before it could log the answer."""
+    return _interrupt(WebhookAttempt.objects.filter(attempted_at__lt=timezone.now() - lease()))
+
+
+def _post(url: str, body: bytes, secret: str, headers: dict[str, str]) -> tuple[int | None, str]:
     try:
         check_url(url)
     except InvalidInput as exc:
@@ -86,6 +123,7 @@ def _post(url: str, body: bytes, secret: str) -> tuple[int | None, str]:
             "Content-Type": "application/json",
             "User-Agent": "leadhandoff-webhooks/1",
             SIGNATURE_HEADER: sign(body, secret),
+            **headers,
         },
     )
     started = time.monotonic()

@@ -1,6 +1,5 @@
 """The outbox: delivery rows written in the move's transaction and queued on commit."""
 
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -9,8 +8,7 @@ from django.utils import timezone
 from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.tasks import deliver_webhook
 from integrations.webhooks.payloads import ACTION_EVENTS, event_data, render_body
-
-logger = logging.getLogger(__name__)
+from leads import queueing
 
 
 def on_lead_moved(sender: Any, event: Any, **kwargs: Any) -> None:
@@ -34,7 +32,8 @@ def on_lead_moved(sender: Any, event: Any, **kwargs: Any) -> None:
         ]
     )
     ids = [d.pk for d in deliveries if d.pk is not None]
-    transaction.on_commit(lambda: _queue(ids))
+    for delivery_id in ids:
+        queueing.enqueue_on_commit(deliver_webhook, delivery_id)
 
 
 def _active_subscriptions() -> list[WebhookSubscription]:
@@ -51,11 +50,3 @@ def _active_subscriptions() -> list[WebhookSubscription]:
     if conn.in_atomic_block:
         conn._webhook_subscriptions = (conn.run_on_commit, subscriptions)
     return subscriptions
-
-
-def _queue(delivery_ids: list[int]) -> None:
-    for delivery_id in delivery_ids:
-        try:
-            deliver_webhook.delay(delivery_id)
-        except Exception:  # broker down: the row stays due and the sweep sends it later
-            logger.warning("could not queue webhook delivery %s; the sweep will", delivery_id)

@@ -1,6 +1,5 @@
 """KPI endpoints: summary, time series and breakdown from the rollups, and a full recompute."""
 
-import logging
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -10,14 +9,13 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from leads import queueing
 from leads.api.common import RolePermission
 from leads.models import Channel
 from leads.roles import MANAGER, MARKETING, SALES
 from metrics import dateranges, kpis, selectors, tasks
 from metrics.api.diagnosis import DiagnosisSerializer, format_diagnosis
 from metrics.diagnosis import revenue_diagnosis
-
-logger = logging.getLogger(__name__)
 
 MAX_RANGE_DAYS = dateranges.MAX_RANGE_DAYS  # ten years, the one rule of metrics/dateranges.py
 RANGE_MESSAGES = {
@@ -258,9 +256,7 @@ class KpiViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def recompute(self, request: Request) -> Response:
-        try:
-            result = tasks.recompute_all.delay()
-        except Exception as exc:  # broker down
-            logger.warning("could not queue recompute_all: %r", exc)
-            raise ServiceUnavailable() from exc
-        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+        task_id = queueing.enqueue(tasks.recompute_all)
+        if task_id is None:  # broker down (logged by queueing)
+            raise ServiceUnavailable()
+        return Response({"task_id": task_id}, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,89 @@
+"""The one guarded way to queue a Celery task from app code: a broker that is down never
+fails the request that queued the work.
+
+Work that must happen is written as rows in the caller's transaction (pending emails,
+queued imports, webhook deliveries, dirty rollup cells) and swept by beat, so a message
+that could not be sent only delays it. This module lives in the lowest app so every app
+can use it; it knows nothing about what the tasks do.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import kombu.exceptions
+import redis.exceptions
+from celery import Task
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# What a publish raises when the broker is down, unreachable or slow. ConnectionError and
+# TimeoutError are OSError subclasses; kombu wraps most of them in its OperationalError.
+BROKER_ERRORS: tuple[type[BaseException], ...] = (
+    kombu.exceptions.OperationalError,
+    redis.exceptions.RedisError,
+    OSError,
+)
+
+
+# After a refused publish, this process does not try the broker again for this long: a
+# bulk capture that queues a thousand deliveries during an outage waits for one timeout,
+# not a thousand. What was not queued is in rows the sweeps send later.
+COOLDOWN_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+def send(
+    task: Task,
+    *,
+    args: tuple[Any, ...] = (),
+    kwargs: dict[str, Any] | None = None,
+    **options: Any,
+) -> str | None:
+    """`task.apply_async(args, kwargs, **options)`; returns the task id, or None (and logs a
+    warning) when the broker refused the message or refused one in the last seconds."""
+    global _broker_down_until
+    if task.app.conf.task_always_eager:  # run in process: its errors are the task's own
+        return task.apply_async(args, kwargs, **options).id
+    if time.monotonic() < _broker_down_until:
+        logger.debug("broker down a moment ago: %s not queued; a beat sweep will", task.name)
+        return None
+    try:
+        result = task.apply_async(args, kwargs, **options)
+    except BROKER_ERRORS as exc:
+        _broker_down_until = time.monotonic() + COOLDOWN_SECONDS
+        logger.warning(
+            "could not queue %s (%s: %s); a beat sweep will pick the work up",
+            task.name,
+            type(exc).__name__,
+            exc,
+        )
+        return None
+    return result.id
+
+
+def broker_back() -> None:
+    """Forget a recent failure: the next send tries the broker at once."""
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
+def enqueue(task: Task, *args: Any, **kwargs: Any) -> str | None:
+    """`task.delay(*args, **kwargs)` that never raises a broker error (see `send`)."""
+    return send(task, args=args, kwargs=kwargs)
+
+
+def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Queue the task once the current transaction commits (at once outside one).
+
+    Robust: when tasks run in process (no broker configured), a task that fails is logged
+    and the committed request still answers; its rows stay for the sweep.
+    """
+
+    def queue_after_commit() -> None:
+        enqueue(task, *args, **kwargs)
+
+    transaction.on_commit(queue_after_commit, robust=True)
