@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("notifications.urls")),
     path("", include("handoff.urls")),
+    path("", include("integrations.urls")),
 ]
