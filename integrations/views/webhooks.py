@@ -127,7 +127,10 @@ def webhook_test_view(request: HttpRequest, subscription_id: int) -> HttpRespons
     else:
         messages.success(
             request,
-            _("Test event sent as delivery %(id)s: its attempts are in the log below.")
+            _(
+                "Test event sent as delivery %(id)s: its attempts show in the log below "
+                "(reload if it is not there yet)."
+            )
             % {"id": delivery.pk},
         )
     return redirect("integrations:webhook_detail", subscription_id=subscription.pk)
@@ -147,6 +150,10 @@ def delivery_retry_view(
     else:
         messages.success(
             request,
-            _("Delivery %(id)s queued again: its new attempt is in the log.") % {"id": delivery_id},
+            _(
+                "Delivery %(id)s queued again: its new attempt shows in the log "
+                "(reload if it is not there yet)."
+            )
+            % {"id": delivery_id},
         )
     return redirect("integrations:webhook_detail", subscription_id=subscription.pk)

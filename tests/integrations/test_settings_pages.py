@@ -436,3 +436,91 @@ def test_delivery_log_is_paginated(manager_client, manager, settings):
     second = manager_client.get(url + "?page=2")
     assert len(first.context["deliveries"]) == 20 and first.context["page"].has_next
     assert len(second.context["deliveries"]) == 5 and not second.context["page"].has_next
+
+
+def _queries_of(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_token_and_webhook_lists_take_constant_queries(manager_client, manager, rep, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    manager_client.get("/")  # warm the session
+    counts = {}
+    # Given 2, then 20 tokens and webhooks (made by a manager, acting as the rep)
+    for n in (2, 20):
+        while ApiToken.objects.count() < n:
+            tokens.token_create(actor=manager, user_id=rep.pk)
+            subscriptions.subscription_create(
+                actor=manager, url="http://127.0.0.1:9/h", events=["lead.created"]
+            )
+        # When the lists are opened
+        counts[n] = (
+            _queries_of(manager_client, reverse("integrations:token_list")),
+            _queries_of(manager_client, reverse("integrations:webhook_list")),
+        )
+    # Then each takes as many queries at 20 rows as at 2
+    assert counts[2] == counts[20], counts
+
+
+def test_webhook_form_refuses_no_events_and_unknown_ones(manager_client, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    url = reverse("integrations:webhook_create")
+    # When the form is posted with no event, an unknown event, or a short secret
+    bad = [
+        {"url": "http://127.0.0.1:9/h"},
+        {"url": "http://127.0.0.1:9/h", "events": ["lead.exploded"]},
+        {"url": "http://127.0.0.1:9/h", "events": ["lead.created"], "secret": "short"},
+        {"url": "not a url", "events": ["lead.created"]},
+    ]
+    fields = []
+    for data in bad:
+        response = manager_client.post(url, data)
+        assert response.status_code == 200
+        fields.append(sorted(response.context["form"].errors))
+    # Then each is a form error on its field, and nothing is written
+    assert fields == [["events"], ["events"], ["secret"], ["url"]]
+    assert not WebhookSubscription.objects.exists() and not SettingChange.objects.exists()
+
+
+def test_disabled_webhook_cannot_be_retried_until_enabled(manager_client, manager, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    subscription = subscriptions.subscription_create(
+        actor=manager, url="http://127.0.0.1:9/h", events=["lead.created"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event="lead.created", body="{}", status="failed"
+    )
+    subscriptions.subscription_delete(subscription_id=subscription.pk, actor=manager)
+    url = reverse(
+        "integrations:delivery_retry",
+        kwargs={"subscription_id": subscription.pk, "delivery_id": delivery.pk},
+    )
+    # When a manager retries a failed delivery of a disabled webhook
+    response = manager_client.post(url, follow=True)
+    # Then it is refused with the reason, and the delivery stays failed
+    assert "enable it before retrying" in response.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+
+
+def test_admin_revoke_goes_through_the_audited_service(manager, rep):
+    from django.contrib.auth import get_user_model
+
+    # Given a token and a superuser in the admin
+    created = tokens.token_create(actor=manager, user_id=rep.pk, name="old")
+    admin_user = get_user_model().objects.create_superuser("root", "r@example.com", "pw123456!")
+    client = Client()
+    client.force_login(admin_user)
+    # When they use the admin's revoke action
+    response = client.post(
+        "/admin/integrations/apitoken/",
+        {"action": "revoke", "_selected_action": [created.token.pk]},
+    )
+    # Then the token is revoked and the change audited with the admin as actor
+    assert response.status_code == 302
+    assert ApiToken.objects.get().revoked_at is not None
+    change = SettingChange.objects.get(area="api_tokens", action="updated")
+    assert change.actor == admin_user
