@@ -1,7 +1,7 @@
 """The integration settings in Chromium (issue 12): a manager creates an API token (its key
 shown once), a webhook to a real receiver on 127.0.0.1 (its secret shown once) and sends
-its test event, which arrives signed and shows in the delivery log. Every page passes
-axe-core, reports no CSP violation and fits a 390 px screen."""
+its test event, which arrives signed, fails once and is retried from the delivery log.
+Every page passes axe-core, reports no CSP violation and fits a 390 px screen."""
 
 import json
 
@@ -32,12 +32,14 @@ def _check(page: Page, assert_accessible, artifacts_dir, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_manager_creates_a_token_and_a_webhook_and_sends_its_test_event(
+def test_manager_creates_a_token_and_a_webhook_sends_its_test_event_and_retries_it(
     page: Page, live_server, login, manager, rep, assert_accessible, artifacts_dir, settings
 ):
-    # Given a webhook receiver on 127.0.0.1 (private URLs allowed for this test)
+    # Given a webhook receiver on 127.0.0.1 (private URLs allowed for this test) that fails
+    # its first POST, then accepts, and one attempt per delivery before it is failed
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
-    receiver = Receiver([200])
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    receiver = Receiver([500, 200])
     page.add_init_script(WATCH_CSP)
     page.set_default_timeout(15_000)
     try:
@@ -78,13 +80,25 @@ def test_manager_creates_a_token_and_a_webhook_and_sends_its_test_event(
         assert secret not in page.content()
         page.click("#send-test")
         page.wait_for_selector("#delivery-log")
-        # Then the receiver got one signed webhook.test body, and the log shows its 200
+        # Then the receiver got one signed webhook.test body; its 500 shows in the log
         assert len(receiver.received) == 1
         headers, body = receiver.received[0]
         assert verify(body, secret, headers["X-Signature"])
         assert json.loads(body)["event"] == "webhook.test"
         row = page.locator(f"#delivery-{headers['X-Webhook-Delivery']}")
-        assert "HTTP 200" in row.inner_text() and "webhook.test" in row.inner_text()
+        assert "HTTP 500" in row.inner_text() and "webhook.test" in row.inner_text()
+        _check(page, assert_accessible, artifacts_dir, "webhook-log-failed")
+        # When the manager retries the failed delivery
+        row.get_by_role("button", name="Retry").click()
+        page.wait_for_selector("#delivery-log")
+        # Then the same delivery is sent again, signed, and the log shows both attempts
+        assert len(receiver.received) == 2
+        again, body = receiver.received[1]
+        assert again["X-Webhook-Delivery"] == headers["X-Webhook-Delivery"]
+        assert verify(body, secret, again["X-Signature"])
+        row = page.locator(f"#delivery-{headers['X-Webhook-Delivery']}")
+        assert "HTTP 200" in row.inner_text() and "HTTP 500" in row.inner_text()
+        assert row.get_by_role("button", name="Retry").count() == 0
         _check(page, assert_accessible, artifacts_dir, "webhook-log")
 
         # And the list, edit and delete pages pass too
