@@ -524,3 +524,28 @@ def test_admin_revoke_goes_through_the_audited_service(manager, rep):
     assert ApiToken.objects.get().revoked_at is not None
     change = SettingChange.objects.get(area="api_tokens", action="updated")
     assert change.actor == admin_user
+
+
+def test_api_subscribe_and_cancel_are_audited_without_the_secret(manager_api, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    # When an integration subscribes with its own secret, then cancels, through the API
+    created = manager_api.post(
+        "/api/v1/webhooks/",
+        {
+            "url": "http://127.0.0.1:9/h",
+            "events": ["lead.created"],
+            "secret": "api-secret-0123456789",
+        },
+        format="json",
+    )
+    assert created.status_code == 201
+    assert manager_api.delete(f"/api/v1/webhooks/{created.data['id']}/").status_code == 204
+    # Then both are in the settings audit, and the secret is in neither
+    actions_seen = list(
+        SettingChange.objects.filter(area="webhooks")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions_seen == ["created", "updated"]
+    assert SettingChange.objects.get(action="updated").after["active"] is False
+    assert "api-secret-0123456789" not in _audit_text()
