@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("notifications.urls")),
     path("", include("handoff.urls")),
+    path("", include("integrations.urls")),
 ]
 
 # Last-resort answers: JSON under /api/, pages elsewhere (crm/errors.py).

@@ -1,11 +1,12 @@
 """Admin for the integration plumbing: tokens (revoke), webhook subscriptions and delivery logs."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
+from integrations import tokens
 from integrations.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from leads.errors import DomainError
 
 
 @admin.register(ApiToken)
@@ -17,11 +18,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # keys are made by `manage.py create_api_token`, which shows them once
+        return False  # keys are made on /settings/api-tokens/ or by `create_api_token` (shown once)
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        """Through the service, so each revoke is audited like on the settings page."""
+        for token_id in queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True):
+            try:
+                tokens.token_revoke(actor=request.user, token_id=token_id)
+            except DomainError as exc:
+                self.message_user(request, exc.message, level=messages.ERROR)
+                return
 
 
 @admin.register(WebhookSubscription)

@@ -26,6 +26,14 @@ class ApiToken(models.Model):
         related_name="api_tokens",
     )
     name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     prefix = models.CharField(_("prefix"), max_length=TOKEN_PREFIX_LENGTH, unique=True)
     key_hash = models.CharField(_("SHA-256 of the key"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -92,6 +100,11 @@ class WebhookEvent(models.TextChoices):
     SLA_BREACHED = "sla.breached", "sla.breached"
 
 
+# The event of a test delivery sent from the webhook page: never subscribed to, always sent.
+TEST_EVENT = "webhook.test"
+DELIVERY_EVENTS = [*WebhookEvent.choices, (TEST_EVENT, TEST_EVENT)]
+
+
 class WebhookSubscription(models.Model):
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
@@ -130,7 +143,7 @@ class WebhookDelivery(models.Model):
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    event = models.CharField(_("event"), max_length=40, choices=DELIVERY_EVENTS)
     body = models.TextField(_("JSON body as signed"))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING

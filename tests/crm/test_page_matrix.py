@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from imports.models import LeadImport
+from integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
 from notifications.models import Notification
 from tests.factories import CampaignFactory, lead_in_state
 
@@ -47,6 +48,10 @@ def _import(world: dict) -> dict:
 
 def _opportunity(world: dict) -> dict:
     return {"opportunity_id": world["opportunity"].pk}
+
+
+def _webhook(world: dict) -> dict:
+    return {"subscription_id": world["subscription"].pk}
 
 
 # The outcomes of a POST with an empty form from an allowed role: a form error, a redirect
@@ -111,6 +116,22 @@ PAGES: dict[str, Row] = {
     "handoff:opportunity_lose": Row(
         (LOGIN, DENIED, DONE, DONE), method="post", kwargs=_opportunity
     ),
+    "integrations:token_list": Row((LOGIN, DENIED, DENIED, 200)),
+    "integrations:token_create": Row((LOGIN, DENIED, DENIED, 200)),
+    "integrations:token_revoke": Row(
+        (LOGIN, DENIED, DENIED, 200), kwargs=lambda world: {"token_id": world["token"].pk}
+    ),
+    "integrations:webhook_list": Row((LOGIN, DENIED, DENIED, 200)),
+    "integrations:webhook_create": Row((LOGIN, DENIED, DENIED, 200)),
+    "integrations:webhook_detail": Row((LOGIN, DENIED, DENIED, 200), kwargs=_webhook),
+    "integrations:webhook_edit": Row((LOGIN, DENIED, DENIED, 200), kwargs=_webhook),
+    "integrations:webhook_delete": Row((LOGIN, DENIED, DENIED, 200), kwargs=_webhook),
+    "integrations:webhook_test": Row((LOGIN, DENIED, DENIED, DONE), method="post", kwargs=_webhook),
+    "integrations:delivery_retry": Row(
+        (LOGIN, DENIED, DENIED, DONE),
+        method="post",
+        kwargs=lambda world: {**_webhook(world), "delivery_id": world["delivery"].pk},
+    ),
 }
 
 
@@ -140,14 +161,25 @@ def test_every_page_has_a_row_in_the_table():
 @pytest.fixture
 def world(marketer, rep, other_rep, manager) -> dict:
     """Objects the pages show: a lead handed to `rep`, a converted lead's opportunity, an
-    import by the marketer and a notification of the rep."""
+    import by the marketer, a notification of the rep, an API token and a webhook with a
+    failed delivery."""
     campaign = CampaignFactory()
     lead = lead_in_state("handed_off", marketer=marketer, rep=rep, campaign=campaign)
     converted = lead_in_state("converted", marketer=marketer, rep=rep, campaign=campaign)
     lead_import = LeadImport.objects.create(
         created_by=marketer, original_name="a.csv", file="imports/a.csv", status="done"
     )
+    token = ApiToken.objects.create(user=rep, name="sync", prefix="abcd1234", key_hash="0" * 64)
+    subscription = WebhookSubscription.objects.create(
+        url="https://example.com/hook", events=["lead.created"], secret="s" * 32
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event="lead.created", body="{}", status="failed"
+    )
     return {
+        "token": token,
+        "subscription": subscription,
+        "delivery": delivery,
         "campaign": campaign,
         "lead": lead,
         "opportunity": converted.opportunity,

@@ -4,11 +4,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from integrations.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_key
+from integrations import tokens
+from integrations.models import ApiToken
+from leads.errors import InvalidInput
 
 
 class Command(BaseCommand):
@@ -34,22 +34,12 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}.")
-        for _ in range(5):
-            key = ApiToken.generate_key()
-            try:
-                with transaction.atomic():
-                    token = ApiToken.objects.create(
-                        user=user,
-                        name=name or f"token for {username}",
-                        prefix=key[:TOKEN_PREFIX_LENGTH],
-                        key_hash=hash_key(key),
-                    )
-                break
-            except IntegrityError:  # prefix collision: draw again
-                continue
-        else:
-            raise CommandError("Could not draw a unique token prefix; try again.")
-        self.stdout.write(key)
+        try:
+            created = tokens.token_create(actor=None, user_id=user.pk, name=name)
+        except InvalidInput as exc:
+            raise CommandError(exc.message) from exc
+        token = created.token
+        self.stdout.write(created.key)
         self.stderr.write(
             f"Token {token.prefix} ({token.name}) for {username} (id {token.pk}). "
             "Copy the key now: it is not stored and cannot be shown again."
@@ -71,8 +61,11 @@ class Command(BaseCommand):
         match = Q(prefix=ref)
         if ref.isdigit():
             match |= Q(pk=int(ref))
-        tokens = list(ApiToken.objects.filter(match, revoked_at__isnull=True))
-        if len(tokens) != 1:
-            raise CommandError(f"{len(tokens)} active tokens match {ref!r}; give one prefix or id.")
-        ApiToken.objects.filter(pk=tokens[0].pk).update(revoked_at=timezone.now())
-        self.stdout.write(f"Revoked token {tokens[0].prefix} ({tokens[0].name}).")
+        found = list(ApiToken.objects.filter(match, revoked_at__isnull=True))
+        if len(found) != 1:
+            raise CommandError(f"{len(found)} active tokens match {ref!r}; give one prefix or id.")
+        try:
+            token = tokens.token_revoke(actor=None, token_id=found[0].pk)
+        except InvalidInput as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(f"Revoked token {token.prefix} ({token.name}).")

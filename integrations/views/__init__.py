@@ -1,0 +1,1 @@
+"""The integration settings pages (managers): API tokens and webhooks."""
