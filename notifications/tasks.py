@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
-from django.utils import translation
 
-from notifications import texts
+from notifications.emails import build_email
 from notifications.models import Notification
-
-
-def recipient_language(user: AbstractBaseUser) -> str:
-    """The language of the user's emails. Users store no language preference yet, so it
-    is settings.LANGUAGE_CODE; this is the one place to change when they do."""
-    return settings.LANGUAGE_CODE
 
 
 # The name keeps its old "handoff." prefix: messages already queued use it.
@@ -28,19 +18,9 @@ def recipient_language(user: AbstractBaseUser) -> str:
 def send_notification_emails(notification_ids: list[int]) -> int:
     """Email each notice to its recipient (those without an email address are left out)."""
     sent = 0
-    notes = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
+    notes = Notification.objects.filter(pk__in=notification_ids).select_related("recipient", "lead")
     for note in notes:
-        address = note.recipient.email
-        if not address:
-            continue
-        with translation.override(recipient_language(note.recipient)):
-            subject = f"[CRM] {note.get_kind_display()}"
-            body = texts.render(note)
-        sent += send_mail(
-            subject=subject,
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-            fail_silently=False,
-        )
+        message = build_email(note)
+        if message is not None:
+            sent += message.send(fail_silently=False)
     return sent

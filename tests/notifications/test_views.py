@@ -51,3 +51,23 @@ def test_cannot_read_someone_elses_notification(marketer, rep, marketer_client):
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None and lead.pk
+
+
+@pytest.mark.parametrize(
+    ("language", "kind"), [("en", "New lead assigned"), ("es", "Nuevo lead asignado")]
+)
+def test_each_notice_links_its_lead_and_never_reads_new_new(marketer, rep, language, kind):
+    # Given a lead assigned to a rep (one unread notice)
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    client = Client()
+    client.force_login(rep)
+
+    # When the rep reads the list in English or Spanish
+    listing = client.get(reverse("notifications:list"), HTTP_ACCEPT_LANGUAGE=language)
+    html = listing.content.decode()
+
+    # Then the notice links to the lead page by its label, and the badge does not repeat "New"
+    assert f'href="{reverse("handoff:lead_detail", args=[lead.pk])}"' in html
+    assert "New New" not in html and "Nuevo Nuevo" not in html
+    assert kind in html
+    assert 'class="badge badge-new"' in html
