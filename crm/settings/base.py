@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "crm.not_allowed.NotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
