@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.crm.stack import ROOT, free_port, stop, wait_for
+from tests.crm.stack import ROOT, free_port, get, stop, wait_for
 
 OVERDUE = """
 import datetime as dt
@@ -84,6 +84,9 @@ def test_demo_serve_schedule_records_an_sla_breach_within_two_minutes(sqlite_env
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", demo, seconds=60)
         serving = time.monotonic()
+        # (the filesystem broker counts as a broker for the readiness probe)
+        status, body = get(f"http://127.0.0.1:{port}/readyz")
+        assert status == 200, body
         # Then within two minutes the schedule (beat -> worker) records the breach
         breached = None
         while breached is None and time.monotonic() - serving < 120:

@@ -93,6 +93,9 @@ class Command(BaseCommand):
             "--schedule",
             str(folder / "beat-schedule"),
         ]
+        # Ctrl-C (even where a shell started us with SIGINT ignored) and SIGTERM both stop
+        # the server and then the worker.
+        signal.signal(signal.SIGINT, _raise_interrupt)
         signal.signal(signal.SIGTERM, _raise_interrupt)
         worker = subprocess.Popen(worker_cmd, cwd=settings.BASE_DIR, env=env)
         server = subprocess.Popen(
