@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page
 
 from notifications.models import Notification
+from tests.factories import LeadFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,6 +31,8 @@ def test_spanish_header_menu_fits_one_line_at_1280_px(
     manager.save()
     for _ in range(12):  # an unread count in the header too
         Notification.objects.create(recipient=manager, kind="sla_reminder", message="x")
+    lead = LeadFactory(first_name="Ana", last_name="Costa", company="Acme")
+    Notification.objects.create(recipient=manager, kind="lead_assigned", lead=lead, message="x")
     login(page, manager)
 
     # When any page opens
@@ -52,6 +55,7 @@ def test_spanish_header_menu_fits_one_line_at_1280_px(
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(f"{live_server.url}{icon}").status == 200
     assert page.request.get(f"{live_server.url}/favicon.ico").status == 200
+    assert page.get_by_role("link", name="Ana Costa (Acme)").count() == 1
     assert_accessible(page, context="notifications (es)")
 
     # And at 390 px the page does not scroll sideways
