@@ -102,3 +102,5 @@ def test_a_405_is_a_page_not_a_blank_screen(
     assert page.locator("h1").inner_text().strip()
     assert page.locator("a.btn-primary").count() == 1
     assert_accessible(page, context="405 page")
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
