@@ -56,6 +56,7 @@ def test_spanish_header_menu_fits_one_line_at_1280_px(
     assert page.request.get(f"{live_server.url}{icon}").status == 200
     assert page.request.get(f"{live_server.url}/favicon.ico").status == 200
     assert page.get_by_role("link", name="Ana Costa (Acme)").count() == 1
+    page.screenshot(path=str(artifacts_dir / "notifications-es-1280.png"))
     assert_accessible(page, context="notifications (es)")
 
     # And at 390 px the page does not scroll sideways
