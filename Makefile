@@ -28,9 +28,8 @@ setup: $(STAMP) assets
 demo: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+	$(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)/
+	$(BIN)/python manage.py demo_serve $(HOST):$(PORT)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -44,4 +43,4 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 var

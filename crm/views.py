@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 
 from leads.roles import MANAGER, MARKETING, SALES, primary_role
@@ -24,3 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
         except NoReverseMatch:  # that workspace is not wired in this build
             pass
     return render(request, "home.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers that ask for /favicon.ico anyway get the SVG icon the pages link to."""
+    return redirect(static("favicon.svg"), permanent=True)

@@ -62,7 +62,8 @@ def _show_time(value: str) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     # Translators: a Django date format (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date)
-    return date_format(moment, pgettext("notification time", "Y-m-d H:i"))
+    shown = date_format(moment, pgettext("notification time", "Y-m-d H:i"))
+    return f"{shown} {timezone.get_current_timezone_name()}"
 
 
 def _values(params: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "crm.not_allowed.NotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -120,6 +121,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
+# The address emails link to (a notice's lead page): scheme, host and port the users reach.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: with no broker configured, tasks run in process (eagerly) so nothing else
 # has to run; set CELERY_BROKER_URL (or REDIS_URL) to use a real worker and beat.
@@ -128,6 +131,18 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+# `make demo` (crm/management/commands/demo_serve.py) runs a real worker with beat and no
+# server: kombu's filesystem transport, one message per file in a git-ignored folder.
+CELERY_FILESYSTEM_FOLDER = Path(
+    env("CELERY_FILESYSTEM_FOLDER", default=str(BASE_DIR / "var" / "celery"))
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_FOLDER / "queue"),
+        "processed_folder": str(CELERY_FILESYSTEM_FOLDER / "processed"),
+        "store_processed": False,
+    }
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -358,9 +373,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # The weekly digest (alignment): every Monday at 08:00 in TIME_ZONE (CELERY_TIMEZONE), to
-# every active user who has not opted out. Its links start with SITE_URL: the address
-# people open the app at, without a trailing slash.
-SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# every active user who has not opted out. Its links start with SITE_URL (above).
 CELERY_BEAT_SCHEDULE["alignment-weekly-digest"] = {
     "task": "alignment.tasks.send_weekly_digest",
     "schedule": crontab(minute=0, hour=8, day_of_week="mon"),

@@ -16,7 +16,7 @@ from handoff.services.moves import reassign_pending
 from handoff.transitions import Action
 from leads.errors import DomainError
 from leads.models import Lead
-from leads.roles import MANAGER, role_members
+from leads.roles import MANAGER, role_members, user_label
 from notifications import texts
 from notifications.models import NotificationKind
 from notifications.services import notify
@@ -115,7 +115,7 @@ def _breach_one(*, handoff_id: int, lead_id: int, now: dt.datetime, result: Swee
         params={
             "lead": label,
             "due": handoff.sla_due_at.isoformat(),
-            "rep": handoff.assignee.get_username(),
+            "rep": user_label(handoff.assignee),
         },
         lead=lead,
         handoff=handoff,

@@ -13,6 +13,8 @@
       { responsive: true, maintainAspectRatio: false, animation: false },
       config.options || {}
     );
+    // Axis numbers and tooltips in the page's language (Chart.js otherwise uses the browser's).
+    window.Chart.defaults.locale = document.documentElement.lang || "en";
     charts.push(new window.Chart(canvas, config));
   }
 

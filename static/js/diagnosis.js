@@ -21,6 +21,8 @@
     if (!node || typeof window.Chart === "undefined") return;
     var data = JSON.parse(node.textContent);
     var bars = data.bars;
+    // Axis numbers and tooltips in the page's language (Chart.js otherwise uses the browser's).
+    window.Chart.defaults.locale = document.documentElement.lang || "en";
     charts.push(new window.Chart(canvas, {
       type: "bar",
       data: {

@@ -7,6 +7,8 @@
     var node = document.getElementById("quality-data");
     if (!canvas || !node || typeof window.Chart === "undefined") return;
     var data = JSON.parse(node.textContent);
+    // Axis numbers and tooltips in the page's language (Chart.js otherwise uses the browser's).
+    window.Chart.defaults.locale = document.documentElement.lang || "en";
     new window.Chart(canvas, {
       type: "line",
       data: {

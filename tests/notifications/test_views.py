@@ -51,3 +51,50 @@ def test_cannot_read_someone_elses_notification(marketer, rep, marketer_client):
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None and lead.pk
+
+
+@pytest.mark.parametrize(
+    ("language", "kind"), [("en", "New lead assigned"), ("es", "Nuevo lead asignado")]
+)
+def test_each_notice_links_its_lead_and_never_reads_new_new(marketer, rep, language, kind):
+    # Given a lead assigned to a rep (one unread notice)
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    client = Client()
+    client.force_login(rep)
+
+    # When the rep reads the list in English or Spanish
+    listing = client.get(reverse("notifications:list"), HTTP_ACCEPT_LANGUAGE=language)
+    html = listing.content.decode()
+
+    # Then the notice links to the lead page by its label, and the badge does not repeat "New"
+    assert f'href="{reverse("handoff:lead_detail", args=[lead.pk])}"' in html
+    assert "New New" not in html and "Nuevo Nuevo" not in html
+    assert kind in html
+    assert 'class="badge badge-new"' in html
+
+
+def _list_queries(client: Client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("notifications:list")).status_code == 200
+    return len(captured)
+
+
+def test_list_query_count_does_not_grow_with_notices_and_their_lead_links(marketer, rep):
+    # Given a rep with 2 notices (each linking its lead), then with 20
+    client = Client()
+    client.force_login(rep)
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    Notification.objects.create(recipient=rep, kind="lead_assigned", lead=lead, message="x")
+    few = _list_queries(client)
+    for _ in range(18):
+        Notification.objects.create(recipient=rep, kind="lead_assigned", lead=lead, message="x")
+
+    # When the list is read again
+    many = _list_queries(client)
+
+    # Then it costs the same queries
+    assert Notification.objects.filter(recipient=rep).count() == 20
+    assert many == few

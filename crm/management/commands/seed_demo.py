@@ -34,6 +34,8 @@ from leads import services as lead_services
 from leads.models import Campaign, CampaignCost, Channel, Lead, Opportunity, SalesCost
 from notifications.models import Notification
 
+from ._demo_names import COMPANIES, FIRST, LAST
+
 User = get_user_model()
 
 SEED = 20261123
@@ -83,88 +85,6 @@ QUALITY = {
     Channel.REFERRAL: (75, 0.60),
     Channel.CONTENT: (45, 0.32),
 }
-FIRST = [
-    "Ana",
-    "Ben",
-    "Carla",
-    "David",
-    "Elena",
-    "Felix",
-    "Grace",
-    "Hugo",
-    "Ines",
-    "Jack",
-    "Kara",
-    "Liam",
-    "Maya",
-    "Noah",
-    "Olga",
-    "Pablo",
-    "Quinn",
-    "Rosa",
-    "Sam",
-    "Tara",
-    "Uma",
-    "Victor",
-    "Wen",
-    "Xavi",
-    "Yara",
-    "Zoe",
-]
-LAST = [
-    "Adams",
-    "Brown",
-    "Costa",
-    "Dubois",
-    "Evans",
-    "Fernandez",
-    "Garcia",
-    "Hughes",
-    "Ivanova",
-    "Jensen",
-    "Khan",
-    "Lee",
-    "Moreau",
-    "Novak",
-    "Ortiz",
-    "Perez",
-    "Quinn",
-    "Rossi",
-    "Silva",
-    "Tanaka",
-    "Ueda",
-    "Vargas",
-    "Weber",
-    "Young",
-    "Zhang",
-]
-COMPANIES = [
-    "Acme",
-    "Globex",
-    "Initech",
-    "Umbrella",
-    "Hooli",
-    "Vandelay",
-    "Stark",
-    "Wayne",
-    "Wonka",
-    "Tyrell",
-    "Cyberdyne",
-    "Soylent",
-    "Aperture",
-    "Oscorp",
-    "Gringotts",
-    "Monarch",
-    "Nakatomi",
-    "Pied-Piper",
-    "Dunder",
-    "Bluth",
-    "Prestige",
-    "Sterling",
-    "Massive",
-    "Vehement",
-    "Zorg",
-]
 TITLES = ["CEO", "CTO", "VP Sales", "Head of Marketing", "Ops Manager", "Engineer", "Analyst"]
 COUNTRIES = ["US", "US", "US", "GB", "DE", "ES", "ES", "FR", "MX", "BR", "CA", "NL"]
 REJECT_REASONS = [
@@ -187,6 +107,15 @@ FEEDBACK = {
 LOST_REASONS = ["Chose a competitor", "No budget this year", "Went silent", "Built in house"]
 
 
+def print_logins(stdout: Any, url: str = URL) -> None:
+    """The demo's address, logins and their password: printed on every run of the demo."""
+    stdout.write(f"\nOpen {url}")
+    stdout.write(f"Logins (password `{PASSWORD}` for all):")
+    stdout.write("  manager            manager (backfill, SLA policy, assignment rules)")
+    stdout.write("  marketer1..3       marketing")
+    stdout.write("  rep1..6            sales (rep4 is marked away)")
+
+
 @dataclass
 class Stats:
     events: int = 0
@@ -204,6 +133,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reset", action="store_true", help="Delete demo data first.")
         parser.add_argument("--leads", type=int, default=3000, help="How many leads (3000).")
+        parser.add_argument(
+            "--url", default=URL, help=f"The address printed with the logins ({URL})."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
@@ -211,7 +143,7 @@ class Command(BaseCommand):
         if User.objects.filter(username="manager").exists():
             self.stdout.write("Demo data is already loaded (user `manager` exists); nothing done.")
             self.stdout.write("Use --reset to load it again.")
-            self._print_logins()
+            print_logins(self.stdout, options["url"])
             return
         started = time.perf_counter()
         # History notifies nobody (backfilled); the final sweep's emails stay in memory.
@@ -224,14 +156,7 @@ class Command(BaseCommand):
                 f"{stats.events} audit events."
             )
         )
-        self._print_logins()
-
-    def _print_logins(self) -> None:
-        self.stdout.write(f"\nOpen {URL}")
-        self.stdout.write(f"Logins (password `{PASSWORD}` for all):")
-        self.stdout.write("  manager            manager (backfill, SLA policy, assignment rules)")
-        self.stdout.write("  marketer1..3       marketing")
-        self.stdout.write("  rep1..6            sales (rep4 is marked away)")
+        print_logins(self.stdout, options["url"])
 
     @transaction.atomic
     def _reset(self) -> None:
