@@ -61,6 +61,7 @@ DONE = (200, 302, 400, 409)
 PAGES: dict[str, Row] = {
     "home": Row((LOGIN, HOME_START, HOME_START, HOME_START)),
     "healthz": Row((200, 200, 200, 200)),
+    "favicon": Row((301, 301, 301, 301)),
     # 200 with the database and broker up (503 naming the failing part otherwise).
     "readyz": Row((200, 200, 200, 200)),
     "login": Row((200, 200, 200, 200)),
