@@ -25,6 +25,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("imports:import_start", _("Import"), (MARKETING, MANAGER)),
     NavItem("handoff:inbox", _("Inbox"), (SALES,)),
     NavItem("handoff:pipeline", _("Pipeline"), (SALES, MANAGER)),
+    NavItem("handoff:settings_me", _("Away"), (SALES,)),
+    NavItem("settings_hub", _("Settings"), (MANAGER,)),
 )
 
 

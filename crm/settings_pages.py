@@ -1,0 +1,108 @@
+"""The settings hub (`/settings/`, links to every settings page of every app) and the
+settings history (`/settings/history/`, the `leads.audit` rows). Wiring only: each settings
+page lives in the app that owns its data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from leads import audit
+from leads.access import role_required
+from leads.paging import paginate
+from leads.roles import MANAGER
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    url_name: str
+    title: Any
+    text: Any
+
+
+SETTINGS_PAGES: tuple[SettingsPage, ...] = (
+    SettingsPage(
+        "handoff:settings_users",
+        _("Users"),
+        _("Add or invite people, change roles, mark reps away, set caps, deactivate."),
+    ),
+    SettingsPage(
+        "handoff:settings_sla",
+        _("SLA and business hours"),
+        _("Response times by score band, and the weekly opening hours they may count."),
+    ),
+    SettingsPage(
+        "handoff:settings_rules",
+        _("Routing rules"),
+        _("Which reps get leads of a country or channel, in order, with a preview."),
+    ),
+    # ---- Settings pages of other apps: the lead adds their URL names here at merge. ----
+    # A name that does not resolve in this build is left out of the hub.
+    SettingsPage("metrics:targets", _("Targets"), _("The monthly targets of each team.")),
+    SettingsPage("integrations:tokens", _("API tokens"), _("Create, list and revoke keys.")),
+    SettingsPage(
+        "integrations:webhooks", _("Webhooks"), _("Subscriptions, test events, deliveries.")
+    ),
+    # ---- end of the list for the lead ----
+    SettingsPage(
+        "settings_history",
+        _("Settings history"),
+        _("Every change made on these pages: who, when, before and after."),
+    ),
+)
+
+AREA_LABELS = {
+    "users": _("Users"),
+    "availability": _("Availability"),
+    "sla": _("SLA policies"),
+    "business_hours": _("Business hours"),
+    "routing": _("Routing rules"),
+    "targets": _("Targets"),
+    "tokens": _("API tokens"),
+    "webhooks": _("Webhooks"),
+}
+
+
+def _pages() -> list[dict[str, Any]]:
+    pages = []
+    for page in SETTINGS_PAGES:
+        try:
+            url = reverse(page.url_name)
+        except NoReverseMatch:
+            continue
+        pages.append({"url": url, "title": page.title, "text": page.text})
+    return pages
+
+
+@role_required(MANAGER)
+def hub(request: HttpRequest) -> HttpResponse:
+    return render(request, "crm/settings_hub.html", {"pages": _pages()})
+
+
+def _changes(row: Any) -> list[tuple[str, Any, Any]]:
+    keys = sorted(set(row.before) | set(row.after))
+    return [(key, row.before.get(key, "—"), row.after.get(key, "—")) for key in keys]
+
+
+@role_required(MANAGER)
+def history(request: HttpRequest) -> HttpResponse:
+    area = request.GET.get("area", "")
+    page = paginate(audit.setting_changes(area=area or None), request.GET)
+    rows = [{"row": row, "changes": _changes(row)} for row in page.rows]
+    areas = [(name, AREA_LABELS.get(name, name)) for name in audit.setting_areas()]
+    return render(
+        request,
+        "crm/settings_history.html",
+        {
+            "page": page,
+            "rows": rows,
+            "areas": areas,
+            "area": area,
+            "area_labels": AREA_LABELS,
+        },
+    )
