@@ -168,7 +168,8 @@ def _post_user_form(request, member, profile, avail, deactivate) -> bool:
 def me(request: HttpRequest) -> HttpResponse:
     availability = RepAvailability.objects.filter(user=request.user).first()
     form = AwayForm(
-        request.POST if request.method == "POST" else None, initial={"away": availability.away if availability else False}
+        request.POST if request.method == "POST" else None,
+        initial={"away": availability.away if availability else False},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -31,7 +31,12 @@ def test_history_lists_changes_with_before_and_after_and_filters_by_area(client,
     # Given a cap change and a role change
     team.availability_set(actor=manager, user_id=rep.pk, max_open_leads=4)
     team.user_update(
-        actor=manager, user_id=rep.pk, email=rep.email, first_name="Rita", last_name="", role="sales"
+        actor=manager,
+        user_id=rep.pk,
+        email=rep.email,
+        first_name="Rita",
+        last_name="",
+        role="sales",
     )
     client.force_login(manager)
     # When the history is read, then both rows show who and what changed
@@ -70,7 +75,13 @@ def test_bootstrap_creates_the_first_manager_from_stdin(db, monkeypatch) -> None
     monkeypatch.setattr("sys.stdin", io.StringIO("Str0ng-pass!\n"))
     out = io.StringIO()
     call_command(
-        "bootstrap", "--username", "boss", "--email", "b@example.com", "--password-stdin", stdout=out
+        "bootstrap",
+        "--username",
+        "boss",
+        "--email",
+        "b@example.com",
+        "--password-stdin",
+        stdout=out,
     )
     boss = User.objects.get(username="boss")
     assert roles_of(boss) == {"manager"}
