@@ -93,7 +93,10 @@ def _changes(row: Any) -> list[tuple[str, Any, Any]]:
 def history(request: HttpRequest) -> HttpResponse:
     area = request.GET.get("area", "")
     page = paginate(audit.setting_changes(area=area or None), request.GET)
-    rows = [{"row": row, "changes": _changes(row)} for row in page.rows]
+    rows = [
+        {"row": row, "changes": _changes(row), "area": AREA_LABELS.get(row.area, row.area)}
+        for row in page.rows
+    ]
     areas = [(name, AREA_LABELS.get(name, name)) for name in audit.setting_areas()]
     return render(
         request,
@@ -103,6 +106,5 @@ def history(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "areas": areas,
             "area": area,
-            "area_labels": AREA_LABELS,
         },
     )
