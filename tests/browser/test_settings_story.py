@@ -29,6 +29,11 @@ REP_PASSWORD = "Wide-Sky-7391"
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "settings.png"
 
 
+def label(text: str) -> re.Pattern:
+    """A field's label, with or without the required mark after it."""
+    return re.compile(rf"^\s*{re.escape(text)}(\s*\*)?\s*$")
+
+
 class SettingsStory:
     def __init__(self, page: Page, live_server, login, assert_accessible, folder: Path):
         self.page, self.base, self.login = page, live_server.url, login
@@ -72,11 +77,11 @@ class SettingsStory:
         self.check_page("users")
         self.page.get_by_role("link", name="Add a user").click()
         self.check_page("user form")
-        self.page.get_by_label("Username").fill("ana")
-        self.page.get_by_label("First name").fill("Ana")
-        self.page.get_by_label("Last name").fill("Gil")
-        self.page.get_by_label("Email").fill("ana@example.com")
-        self.page.get_by_label("Role").select_option("sales")
+        self.page.get_by_label(label("Username")).fill("ana")
+        self.page.get_by_label(label("First name")).fill("Ana")
+        self.page.get_by_label(label("Last name")).fill("Gil")
+        self.page.get_by_label(label("Email")).fill("ana@example.com")
+        self.page.get_by_label(label("Role")).select_option("sales")
         expect(self.page.get_by_label("Invite by email to choose a password")).to_be_checked()
         self.page.get_by_role("button", name="Create the user").click()
         expect(self.page.get_by_text("the invitation is on its way")).to_be_visible()
@@ -89,9 +94,9 @@ class SettingsStory:
         self.check_page("routing rules (empty)")
         self.page.get_by_role("link", name="Add a rule").click()
         self.check_page("rule form")
-        self.page.get_by_label("Name").fill("Spain webinars")
-        self.page.get_by_label("Country").select_option("ES")
-        self.page.get_by_label("Channel").select_option(Channel.WEBINAR)
+        self.page.get_by_label(label("Name")).fill("Spain webinars")
+        self.page.get_by_label(label("Country")).select_option("ES")
+        self.page.get_by_label(label("Channel")).select_option(Channel.WEBINAR)
         self.page.get_by_label("Ana Gil").check()
         self.page.get_by_role("button", name="Save the rule").click()
         result = self.page.locator("#preview-result")
@@ -99,13 +104,13 @@ class SettingsStory:
         expect(result).to_contain_text("Spain webinars")
         self.check_page("routing rules with preview")
         # the preview form itself: a French paid-search lead goes to the general rotation
-        self.page.get_by_label("Country").select_option("FR")
-        self.page.get_by_label("Campaign channel").select_option(Channel.PAID_SEARCH)
-        self.page.get_by_label("Score").fill("80")
+        self.page.get_by_label(label("Country")).select_option("FR")
+        self.page.get_by_label(label("Campaign channel")).select_option(Channel.PAID_SEARCH)
+        self.page.get_by_label(label("Score")).fill("80")
         self.page.get_by_role("button", name="Preview").click()
         expect(result).to_contain_text("general rotation")
-        self.page.get_by_label("Country").select_option("ES")
-        self.page.get_by_label("Campaign channel").select_option(Channel.WEBINAR)
+        self.page.get_by_label(label("Country")).select_option("ES")
+        self.page.get_by_label(label("Campaign channel")).select_option(Channel.WEBINAR)
         self.page.get_by_role("button", name="Preview").click()
         expect(result).to_contain_text("It would go to: Ana Gil")
         shutil.copyfile(self.shot("routing-preview"), DOCS_SCREENSHOT)
@@ -114,9 +119,9 @@ class SettingsStory:
         self.visit(reverse("handoff:settings_sla"), "SLA")
         self.page.get_by_role("link", name="Add an SLA policy").click()
         self.check_page("SLA policy form")
-        self.page.get_by_label("Name").fill("Hot leads")
-        self.page.get_by_label("Minimum score").fill("70")
-        self.page.get_by_label("Response hours").fill("4")
+        self.page.get_by_label(label("Name")).fill("Hot leads")
+        self.page.get_by_label(label("Minimum score")).fill("70")
+        self.page.get_by_label(label("Response hours")).fill("4")
         self.page.get_by_role("button", name="Save the policy").click()
         expect(self.page.locator("#sla-table")).to_contain_text("Hot leads")
         self.visit(reverse("handoff:settings_hours_new"), "business hours form")
@@ -134,8 +139,8 @@ class SettingsStory:
         self.page.goto(link)
         expect(self.page.get_by_role("heading", name="Choose your password")).to_be_visible()
         self.check_page("set password")
-        self.page.get_by_label("New password", exact=True).fill(REP_PASSWORD)
-        self.page.get_by_label("New password confirmation").fill(REP_PASSWORD)
+        self.page.get_by_label(label("New password")).fill(REP_PASSWORD)
+        self.page.get_by_label(label("New password confirmation")).fill(REP_PASSWORD)
         self.page.get_by_role("button", name="Save the password").click()
         self.page.wait_for_load_state()
         self.rep.refresh_from_db()
