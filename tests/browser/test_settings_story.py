@@ -98,22 +98,34 @@ class SettingsStory:
         self.page.get_by_label(label("Country")).select_option("ES")
         self.page.get_by_label(label("Channel")).select_option(Channel.WEBINAR)
         self.page.get_by_label("Ana Gil").check()
+        self.page.get_by_label("Luis Ruiz").check()
         self.page.get_by_role("button", name="Save the rule").click()
+        # the rotation starts at the lowest id: Luis (created first), then Ana
         result = self.page.locator("#preview-result")
-        expect(result).to_contain_text("It would go to: Ana Gil")
+        expect(result).to_contain_text("It would go to: Luis Ruiz then Ana Gil")
         expect(result).to_contain_text("Spain webinars")
         self.check_page("routing rules with preview")
+        shutil.copyfile(self.shot("routing-preview"), DOCS_SCREENSHOT)
         # the preview form itself: a French paid-search lead goes to the general rotation
         self.page.get_by_label(label("Country")).select_option("FR")
         self.page.get_by_label(label("Campaign channel")).select_option(Channel.PAID_SEARCH)
         self.page.get_by_label(label("Score")).fill("80")
         self.page.get_by_role("button", name="Preview").click()
         expect(result).to_contain_text("general rotation")
-        self.page.get_by_label(label("Country")).select_option("ES")
-        self.page.get_by_label(label("Campaign channel")).select_option(Channel.WEBINAR)
-        self.page.get_by_role("button", name="Preview").click()
+
+    def manager_marks_luis_away_and_the_preview_follows(self) -> None:
+        self.page.goto(self.base + reverse("handoff:settings_users"))
+        self.page.get_by_role("link", name="Luis Ruiz").click()
+        self.page.get_by_label("Away (skipped by the rotation)").check()
+        self.page.get_by_label(label("Cap of open leads")).fill("5")
+        self.page.get_by_role("button", name="Save the availability").click()
+        expect(self.page.get_by_text("Availability saved.")).to_be_visible()
+        self.page.goto(
+            self.base + reverse("handoff:settings_rules") + "?preview=1&country=ES&channel=webinar"
+        )
+        result = self.page.locator("#preview-result")
         expect(result).to_contain_text("It would go to: Ana Gil")
-        shutil.copyfile(self.shot("routing-preview"), DOCS_SCREENSHOT)
+        expect(result).to_contain_text("Luis Ruiz (skipped: away)")
 
     def manager_reviews_sla_and_history(self) -> None:
         self.visit(reverse("handoff:settings_sla"), "SLA")
@@ -174,6 +186,7 @@ class SettingsStory:
         manager_signs_in_and_opens_settings,
         manager_creates_a_rep,
         manager_adds_a_routing_rule_and_sees_its_preview,
+        manager_marks_luis_away_and_the_preview_follows,
         manager_reviews_sla_and_history,
         rep_sets_a_password_from_the_email,
         a_matching_lead_is_routed_to_the_rep,
