@@ -368,3 +368,43 @@ def test_routing_preview_shows_skipped_reps_and_takes_no_turn(manager, rep, othe
     assert [(c.user, c.reason) for c in pool.candidates] == [(rep, "away"), (other_rep, "")]
     assert pool.available == [other_rep]
     assert not RotationPointer.objects.filter(key="default", last_user_id__isnull=False).exists()
+
+
+def test_every_other_write_is_audited_with_before_and_after(manager, rep, other_rep) -> None:
+    # Given a rule, opening hours and an inactive user
+    rule = routing.routing_rule_save(
+        actor=manager, values={"name": "Spain", "country": "ES", "reps": [rep.pk]}
+    )
+    hours = sla_settings.business_hours_save(
+        actor=manager, values={"weekday": 1, "opens": dt.time(9), "closes": dt.time(17)}
+    )
+    team.user_deactivate(actor=manager, user_id=other_rep.pk)
+    SettingChange.objects.all().delete()
+    # When the user is reactivated, each other row edited and the hours deleted
+    team.user_reactivate(actor=manager, user_id=other_rep.pk)
+    routing.routing_rule_save(
+        actor=manager,
+        values={"name": "Spain", "country": "ES", "channel": "webinar", "reps": [other_rep]},
+        rule_id=rule.pk,
+    )
+    sla_settings.business_hours_save(
+        actor=manager,
+        values={"weekday": 1, "opens": dt.time(8), "closes": dt.time(17)},
+        hours_id=hours.pk,
+    )
+    sla_settings.business_hours_delete(actor=manager, hours_id=hours.pk)
+    # Then each change names only what changed, before and after
+    changes = {(c.area, c.action): c for c in setting_changes()}
+    edit = changes[("routing", "updated")]
+    assert edit.before == {"channel": "", "reps": [rep.pk]}
+    assert edit.after == {"channel": "webinar", "reps": [other_rep.pk]}
+    assert changes[("business_hours", "updated")].after == {"opens": "08:00:00"}
+    assert changes[("business_hours", "deleted")].before["weekday"] == 1
+    assert changes[("users", "updated")].after == {"is_active": True}
+    # And an edit that changes nothing writes nothing
+    routing.routing_rule_save(
+        actor=manager,
+        values={"name": "Spain", "country": "ES", "channel": "webinar", "reps": [other_rep]},
+        rule_id=rule.pk,
+    )
+    assert setting_changes(area="routing").count() == 1
