@@ -37,6 +37,7 @@ AVAILABILITY = "availability"
 USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_superuser")
 AVAILABILITY_FIELDS = ("away", "max_open_leads")
 DEACTIVATED = "deactivated"
+ROLE_CHANGED = "role_changed"
 
 
 def require_manager(actor: AbstractBaseUser | None) -> None:
@@ -221,7 +222,8 @@ def user_update(
     last_name: str,
     role: str,
 ) -> AbstractBaseUser:
-    """A user's name, email and role (exactly one of the three role groups)."""
+    """A user's name, email and role (exactly one of the three role groups). A rep who
+    leaves sales has their pending leads reassigned (reason "role_changed")."""
     require_manager(actor)
     user = _locked_user(user_id)
     before = _user_snapshot(user)
@@ -239,6 +241,9 @@ def user_update(
         setattr(user, name, values[name])
     user.save(update_fields=["email", "first_name", "last_name"])
     _set_role(user, role)
+    if before["role"] == SALES and role != SALES and not user.is_superuser:
+        # no longer a rep: their pending leads go on through the workflow (all or nothing)
+        _reassign_pending_of(user, actor=actor, successor_id=None, reason=ROLE_CHANGED)
     audit.record_change(
         actor=actor,
         area=USERS,
@@ -273,21 +278,11 @@ def user_deactivate(
     if successor_id is not None and int(successor_id) == user.pk:
         raise InvalidInput({"successor": [_("Choose another rep to take over.")]})
     before = _user_snapshot(user)
-    lead_ids = list(
-        Lead.objects.filter(owner=user, status=LeadStatus.HANDED_OFF)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
     user.is_active = False
     user.save(update_fields=["is_active"])
-    for lead_id in lead_ids:
-        lead_reassign(
-            lead_id=lead_id,
-            actor=actor,
-            assignee_id=successor_id,
-            rotate=successor_id is None,
-            reason=DEACTIVATED,
-        )
+    lead_ids = _reassign_pending_of(
+        user, actor=actor, successor_id=successor_id, reason=DEACTIVATED
+    )
     audit.record_change(
         actor=actor,
         area=USERS,
@@ -297,6 +292,26 @@ def user_deactivate(
         after={**_user_snapshot(user), "reassigned_leads": lead_ids},
         label=user_label(user),
     )
+    return lead_ids
+
+
+def _reassign_pending_of(
+    user: AbstractBaseUser, *, actor: AbstractBaseUser, successor_id: int | None, reason: str
+) -> list[int]:
+    """Each pending handoff of `user` through the workflow's reassign move, with `reason`."""
+    lead_ids = list(
+        Lead.objects.filter(owner=user, status=LeadStatus.HANDED_OFF)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for lead_id in lead_ids:
+        lead_reassign(
+            lead_id=lead_id,
+            actor=actor,
+            assignee_id=successor_id,
+            rotate=successor_id is None,
+            reason=reason,
+        )
     return lead_ids
 
 

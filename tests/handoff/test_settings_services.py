@@ -408,3 +408,26 @@ def test_every_other_write_is_audited_with_before_and_after(manager, rep, other_
         rule_id=rule.pk,
     )
     assert setting_changes(area="routing").count() == 1
+
+
+def test_a_rep_moved_out_of_sales_hands_on_their_pending_leads(
+    manager, marketer, rep, other_rep
+) -> None:
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    team.user_update(
+        actor=manager, user_id=rep.pk, email="", first_name="", last_name="", role="marketing"
+    )
+    lead.refresh_from_db()
+    assert lead.owner == other_rep
+    assert LeadEvent.objects.get(lead=lead, action="reassign").data["reason"] == "role_changed"
+
+
+def test_moving_the_only_rep_out_of_sales_with_pending_leads_is_refused(manager, marketer, rep):
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    with pytest.raises(InvalidInput):
+        team.user_update(
+            actor=manager, user_id=rep.pk, email="", first_name="", last_name="", role="marketing"
+        )
+    assert roles_of(User.objects.get(pk=rep.pk)) == {"sales"}
+    lead.refresh_from_db()
+    assert lead.owner == rep and not setting_changes().exists()
