@@ -65,7 +65,8 @@ def test_history_query_count_is_constant(client, manager) -> None:
     assert setting_changes().count() == 20
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
-    assert len(large) == len(small)
+    print(f"history: {len(small)} queries at 2 rows, {len(large)} at 20")
+    assert len(large) == len(small) <= 8
 
 
 # --------------------------------------------------------------------------- bootstrap

@@ -78,6 +78,9 @@ def test_settings_posts_refused_to_non_managers(client, objects, name, kwargs, m
         assert client.post(url, {"direction": "up"}).status_code == 403
     assert SLAPolicy.objects.count() == BusinessHours.objects.count() == 1
     assert AssignmentRule.objects.count() == 1
+    # A manager's GET of a write-only address: 405, nothing changed
+    client.force_login(UserFactory(role="manager"))
+    assert client.get(url).status_code == 405
 
 
 def test_own_away_page_for_reps_and_managers_only(client, marketer, rep, manager) -> None:
@@ -235,6 +238,7 @@ def test_set_password_page_with_a_bad_link_says_so(client, db) -> None:
 def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
+    print(f"{url}: {len(queries)} queries")
     return len(queries)
 
 
@@ -249,7 +253,7 @@ def test_users_list_query_count_is_constant(client, manager, marketer) -> None:
     for _ in range(18):
         rep = UserFactory(role="sales")
         team.availability_set(actor=manager, user_id=rep.pk, away=True)
-    assert count_queries(client, url) == small
+    assert count_queries(client, url) == small <= 8  # 6 measured: session, user, shell, page
 
 
 def test_rules_list_query_count_is_constant(client, manager) -> None:
@@ -266,4 +270,4 @@ def test_rules_list_query_count_is_constant(client, manager) -> None:
     add_rules(2)
     small = count_queries(client, url)
     add_rules(18)
-    assert count_queries(client, url) == small
+    assert count_queries(client, url) == small <= 12  # 10 measured, with the preview
