@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -84,9 +86,45 @@ def hub(request: HttpRequest) -> HttpResponse:
     return render(request, "crm/settings_hub.html", {"pages": _pages()})
 
 
-def _changes(row: Any) -> list[tuple[str, Any, Any]]:
+EXTRA_LABELS = {
+    "role": _("role"),
+    "reps": _("reps"),
+    "reassigned_leads": _("pending leads reassigned"),
+}
+
+
+def _field_label(object_type: str, key: str) -> Any:
+    """The model field's verbose name ("maximum open leads"), else a known label, else the key."""
+    if key in EXTRA_LABELS:
+        return EXTRA_LABELS[key]
+    try:
+        return apps.get_model(object_type)._meta.get_field(key).verbose_name
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return key
+
+
+def _shown(value: Any) -> Any:
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
+def _changes(row: Any) -> list[tuple[Any, Any, Any]]:
     keys = sorted(set(row.before) | set(row.after))
-    return [(key, row.before.get(key, "—"), row.after.get(key, "—")) for key in keys]
+    return [
+        (
+            _field_label(row.object_type, key),
+            _shown(row.before.get(key)),
+            _shown(row.after.get(key)),
+        )
+        for key in keys
+    ]
 
 
 @role_required(MANAGER)

@@ -27,7 +27,8 @@ Action = audit.SettingChange.Action
 def _rule_snapshot(rule: AssignmentRule) -> dict[str, Any]:
     values = audit.snapshot(rule, RULE_FIELDS)
     values["country"] = str(rule.country or "")
-    values["reps"] = sorted(rule.reps.values_list("pk", flat=True)) if rule.pk else []
+    # usernames, not ids: the history reads them as they were at the time of the change
+    values["reps"] = sorted(rule.reps.values_list("username", flat=True)) if rule.pk else []
     return values
 
 

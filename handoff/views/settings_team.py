@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -34,7 +35,7 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _availability(user) -> RepAvailability | None:
+def _availability(user: AbstractBaseUser) -> RepAvailability | None:
     try:
         return user.availability
     except RepAvailability.DoesNotExist:
@@ -71,7 +72,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
     return render(request, "handoff/settings/user_new.html", {"form": form})
 
 
-def _member_or_404(user_id: int):
+def _member_or_404(user_id: int) -> AbstractBaseUser:
     try:
         return team_member(user_id)
     except team.User.DoesNotExist:
@@ -123,7 +124,14 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "handoff/settings/user_detail.html", context)
 
 
-def _post_user_form(request, member, profile, avail, deactivate) -> bool:
+def _post_user_form(
+    request: HttpRequest,
+    member: AbstractBaseUser,
+    profile: UserEditForm,
+    avail: AvailabilityForm,
+    deactivate: DeactivateForm,
+) -> bool:
+    """Run the one form the POST names (its hidden `form` field); True when it was saved."""
     which = request.POST.get("form")
     try:
         if which == "profile" and profile.is_valid():

@@ -41,11 +41,11 @@ def test_history_lists_changes_with_before_and_after_and_filters_by_area(client,
     client.force_login(manager)
     # When the history is read, then both rows show who and what changed
     page = client.get(reverse("settings_history")).content.decode()
-    assert "max_open_leads" in page and "<ins>4</ins>" in page
+    assert "maximum open leads" in page and "<del>—</del> → <ins>4</ins>" in page
     assert "<ins>Rita</ins>" in page
     # And the area filter keeps one of them
     page = client.get(reverse("settings_history") + "?area=availability").content.decode()
-    assert "max_open_leads" in page and "<ins>Rita</ins>" not in page
+    assert "maximum open leads" in page and "<ins>Rita</ins>" not in page
 
 
 def test_history_query_count_is_constant(client, manager) -> None:

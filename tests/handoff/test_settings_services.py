@@ -318,7 +318,9 @@ def test_routing_rules_are_created_last_reordered_and_audited(manager, rep, othe
     moves = [c for c in setting_changes(area="routing") if c.action == "updated"]
     assert {tuple(c.after) for c in moves} == {("priority",)}
     routing.routing_rule_delete(actor=manager, rule_id=first.pk)
-    assert setting_changes(area="routing").filter(action="deleted").get().before["reps"] == [rep.pk]
+    assert setting_changes(area="routing").filter(action="deleted").get().before["reps"] == [
+        rep.username
+    ]
 
 
 def test_routing_rule_refuses_no_condition_no_reps_and_non_reps(manager, marketer) -> None:
@@ -396,8 +398,8 @@ def test_every_other_write_is_audited_with_before_and_after(manager, rep, other_
     # Then each change names only what changed, before and after
     changes = {(c.area, c.action): c for c in setting_changes()}
     edit = changes[("routing", "updated")]
-    assert edit.before == {"channel": "", "reps": [rep.pk]}
-    assert edit.after == {"channel": "webinar", "reps": [other_rep.pk]}
+    assert edit.before == {"channel": "", "reps": [rep.username]}
+    assert edit.after == {"channel": "webinar", "reps": [other_rep.username]}
     assert changes[("business_hours", "updated")].after == {"opens": "08:00:00"}
     assert changes[("business_hours", "deleted")].before["weekday"] == 1
     assert changes[("users", "updated")].after == {"is_active": True}
