@@ -182,6 +182,16 @@ class SettingsStory:
         self.page.get_by_role("button", name="Save").click()
         expect(self.page.get_by_text("You are away")).to_be_visible()
 
+    def manager_reads_the_settings_in_spanish(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+        self.login(self.page, self.manager)
+        self.page.select_option("#language-select", "es")
+        self.page.wait_for_load_state()
+        expect(self.page.locator("html")).to_have_attribute("lang", "es")
+        for name in ("settings_hub", "handoff:settings_users", "handoff:settings_rules"):
+            self.visit(reverse(name), f"{name} (es)")
+        self.visit(reverse("settings_history"), "history (es)")
+
     steps = [
         manager_signs_in_and_opens_settings,
         manager_creates_a_rep,
@@ -191,6 +201,7 @@ class SettingsStory:
         rep_sets_a_password_from_the_email,
         a_matching_lead_is_routed_to_the_rep,
         rep_signs_in_and_finds_the_lead_in_the_inbox,
+        manager_reads_the_settings_in_spanish,
     ]
 
 
