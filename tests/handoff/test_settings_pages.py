@@ -271,3 +271,25 @@ def test_rules_list_query_count_is_constant(client, manager) -> None:
     small = count_queries(client, url)
     add_rules(18)
     assert count_queries(client, url) == small <= 12  # 10 measured, with the preview
+
+
+def test_invitation_link_sets_the_password_once(client, manager) -> None:
+    # Given an invitation link for a new rep
+    user = team.user_create(
+        actor=manager, username="ana", role="sales", email="ana@example.com", invite=True
+    )
+    link = team.invitation_link(user, base_url="")
+    # When the rep opens it and chooses a password
+    response = client.get(link)
+    assert response.status_code == 302  # Django moves the token out of the address
+    form_url = response.url
+    response = client.post(
+        form_url, {"new_password1": "Wide-Sky-7391", "new_password2": "Wide-Sky-7391"}
+    )
+    assert response.status_code == 302
+    # Then they can sign in with it, and the link no longer works
+    user.refresh_from_db()
+    assert user.check_password("Wide-Sky-7391")
+    client.logout()
+    page = client.get(link).content.decode()
+    assert "invalid or was already used" in page
