@@ -293,3 +293,27 @@ def test_invitation_link_sets_the_password_once(client, manager) -> None:
     client.logout()
     page = client.get(link).content.decode()
     assert "invalid or was already used" in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"form": "nonsense"},
+        {"direction": "sideways", "weekday": "9", "opens": "25:00", "closes": "x"},
+        {"name": "x" * 500, "min_score": "-1", "max_score": "abc", "reps": ["nope"]},
+        {"form": "deactivate", "deactivate-successor": "999999"},
+        {"form": "availability", "availability-max_open_leads": "-5"},
+        {"form": "profile", "profile-role": "boss", "profile-email": "not-an-email"},
+    ],
+)
+def test_bad_input_on_every_settings_write_is_a_clear_answer(client, objects, manager, data):
+    client.force_login(manager)
+    before = setting_changes().count()
+    # (every form, and the reorder; the deletes need no input and are tested above)
+    for name, kwargs in [*MANAGER_PAGES, ("handoff:settings_rule_move", {"rule_id": "rule"})]:
+        response = client.post(url_of(name, kwargs, objects), data)
+        assert response.status_code in (200, 302, 405), (name, response.status_code)
+    missing = reverse("handoff:settings_rule_move", kwargs={"rule_id": 999999})
+    assert client.post(missing, {"direction": "up"}).status_code == 302
+    assert setting_changes().count() == before
