@@ -28,6 +28,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("alignment:plan_list", _("Plans"), (MARKETING, SALES, MANAGER)),
     NavItem("metrics:targets", _("Targets"), (MANAGER,)),
     NavItem("alignment:agreement", _("Agreement"), (MARKETING, SALES, MANAGER)),
+    NavItem("handoff:settings_me", _("Away"), (SALES,)),
+    NavItem("settings_hub", _("Settings"), (MANAGER,)),
 )
 
 

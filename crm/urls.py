@@ -3,10 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from crm import health, views
+from crm import health, settings_pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/", settings_pages.hub, name="settings_hub"),
+    path("settings/history/", settings_pages.history, name="settings_history"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -24,6 +24,16 @@ DEFAULT_POOL = "default"
 OPEN_STATUSES = (LeadStatus.HANDED_OFF, LeadStatus.ACCEPTED)
 
 
+def rotation_order(candidates: Sequence[int], last_user_id: int | None) -> list[int]:
+    """Every candidate in the order the rotation offers them: ascending ids, starting after
+    `last_user_id`, cyclically. The one ordering of the rotation and of its preview."""
+    ordered = sorted(set(candidates))
+    start = 0
+    if last_user_id is not None and ordered:
+        start = next((i for i, uid in enumerate(ordered) if uid > last_user_id), 0)
+    return ordered[start:] + ordered[:start]
+
+
 @dataclass(frozen=True)
 class Choice:
     user_id: int | None
@@ -38,15 +48,8 @@ def next_in_rotation(
     `unavailable` maps a candidate id to why it is skipped; those passed over are
     reported in order. `user_id` is None when nobody is available.
     """
-    ordered = sorted(set(candidates))
-    if not ordered:
-        return Choice(None)
-    start = 0
-    if last_user_id is not None:
-        start = next((i for i, uid in enumerate(ordered) if uid > last_user_id), 0)
     skipped: list[tuple[int, str]] = []
-    for offset in range(len(ordered)):
-        uid = ordered[(start + offset) % len(ordered)]
+    for uid in rotation_order(candidates, last_user_id):
         if uid in unavailable:
             skipped.append((uid, unavailable[uid]))
             continue
@@ -58,6 +61,18 @@ def next_in_rotation(
 class Assignment:
     user: AbstractBaseUser | None
     info: dict[str, Any]
+
+
+def matching_rule(*, country: str, channel: str) -> AssignmentRule | None:
+    """The first active rule, by priority, that matches a lead's country and channel."""
+    return next(
+        (
+            r
+            for r in AssignmentRule.objects.filter(active=True).order_by("priority", "id")
+            if r.matches(country=country, channel=channel)
+        ),
+        None,
+    )
 
 
 def _pool(rule: AssignmentRule | None) -> list[Any]:
@@ -117,15 +132,7 @@ def choose_assignee(*, lead: Lead, exclude: set[int] | None = None) -> Assignmen
     """
     exclude = exclude or set()
     channel = lead.campaign.channel if lead.campaign_id else ""
-    country = str(lead.country or "")
-    rule = next(
-        (
-            r
-            for r in AssignmentRule.objects.filter(active=True).order_by("priority", "id")
-            if r.matches(country=country, channel=channel)
-        ),
-        None,
-    )
+    rule = matching_rule(country=str(lead.country or ""), channel=channel)
     info: dict[str, Any] = {"method": "round_robin", "rule": None, "rule_id": None}
     notes: list[str] = []
     reps_by_id: dict[int, Any] = {}
@@ -143,6 +150,46 @@ def choose_assignee(*, lead: Lead, exclude: set[int] | None = None) -> Assignmen
     choice, turn = _take_turn(DEFAULT_POOL, reps, exclude)
     info["pool"] = DEFAULT_POOL
     return _result(choice, turn, info, reps_by_id, notes)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user: Any
+    reason: str  # "" when available
+
+
+@dataclass(frozen=True)
+class PoolPreview:
+    rule: AssignmentRule | None
+    candidates: list[Candidate]
+
+    @property
+    def available(self) -> list[Any]:
+        return [c.user for c in self.candidates if not c.reason]
+
+
+def preview_assignees(*, country: str, channel: str) -> list[PoolPreview]:
+    """Who a lead from `country` on a `channel` campaign would go to, in order, WITHOUT
+    taking a turn: the same rule, pools, availability and rotation order as
+    `choose_assignee`, with the pointers read but neither locked nor moved. The first
+    available rep of the first pool with one is who the next handoff picks (barring a
+    handoff in between); the others follow in the rotation's order."""
+    rule = matching_rule(country=country, channel=channel)
+    pools = [rule, None] if rule is not None else [None]
+    keys = [f"rule:{r.pk}" if r is not None else DEFAULT_POOL for r in pools]
+    pointers = dict(RotationPointer.objects.filter(key__in=keys).values_list("key", "last_user_id"))
+    previews = []
+    for pool_rule, key in zip(pools, keys, strict=True):
+        reps = _pool(pool_rule)
+        by_id = {r.pk: r for r in reps}
+        unavailable = _unavailable(reps, set())
+        order = rotation_order(list(by_id), pointers.get(key))
+        previews.append(
+            PoolPreview(
+                pool_rule, [Candidate(by_id[uid], unavailable.get(uid, "")) for uid in order]
+            )
+        )
+    return previews
 
 
 def _skipped(choice: Choice, reps_by_id: Mapping[int, Any]) -> list[dict[str, Any]]:

@@ -4,6 +4,8 @@ from django.urls import path
 
 from handoff.views import marketing as views
 from handoff.views import sales as views_sales
+from handoff.views import settings_routing as views_routing
+from handoff.views import settings_team as views_team
 
 app_name = "handoff"
 
@@ -27,5 +29,40 @@ urlpatterns = [
     path("pipeline/<int:opportunity_id>/win/", views_sales.opportunity_win, name="opportunity_win"),
     path(
         "pipeline/<int:opportunity_id>/lose/", views_sales.opportunity_lose, name="opportunity_lose"
+    ),
+]
+
+# The settings pages of the team, the SLA and routing (the hub and history are in crm).
+urlpatterns += [
+    path("settings/users/", views_team.users, name="settings_users"),
+    path("settings/users/new/", views_team.user_new, name="settings_user_new"),
+    path("settings/users/<int:user_id>/", views_team.user_detail, name="settings_user"),
+    path("settings/me/", views_team.me, name="settings_me"),
+    path("settings/welcome/<uidb64>/<token>/", views_team.set_password, name="set_password"),
+    path("settings/sla/", views_routing.sla, name="settings_sla"),
+    path("settings/sla/new/", views_routing.sla_policy_edit, name="settings_sla_new"),
+    path("settings/sla/<int:policy_id>/", views_routing.sla_policy_edit, name="settings_sla_edit"),
+    path(
+        "settings/sla/<int:policy_id>/delete/",
+        views_routing.sla_policy_delete,
+        name="settings_sla_delete",
+    ),
+    path("settings/hours/new/", views_routing.hours_edit, name="settings_hours_new"),
+    path("settings/hours/<int:hours_id>/", views_routing.hours_edit, name="settings_hours_edit"),
+    path(
+        "settings/hours/<int:hours_id>/delete/",
+        views_routing.hours_delete,
+        name="settings_hours_delete",
+    ),
+    path("settings/routing/", views_routing.rules, name="settings_rules"),
+    path("settings/routing/new/", views_routing.rule_edit, name="settings_rule_new"),
+    path("settings/routing/<int:rule_id>/", views_routing.rule_edit, name="settings_rule_edit"),
+    path(
+        "settings/routing/<int:rule_id>/delete/",
+        views_routing.rule_delete,
+        name="settings_rule_delete",
+    ),
+    path(
+        "settings/routing/<int:rule_id>/move/", views_routing.rule_move, name="settings_rule_move"
     ),
 ]

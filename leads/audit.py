@@ -88,3 +88,8 @@ def setting_changes(*, area: str | None = None) -> QuerySet[SettingChange]:
     if area:
         rows = rows.filter(area=area)
     return rows
+
+
+def setting_areas() -> list[str]:
+    """The areas that have audit rows, for the history page's filter (one query)."""
+    return list(SettingChange.objects.order_by("area").values_list("area", flat=True).distinct())

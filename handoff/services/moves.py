@@ -251,13 +251,36 @@ def reassign_pending(
 
 @transaction.atomic
 def lead_reassign(
-    *, lead_id: int, actor: AbstractBaseUser, assignee_id: int, at: dt.datetime | None = None
+    *,
+    lead_id: int,
+    actor: AbstractBaseUser,
+    assignee_id: int | None = None,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    rotate: bool = False,
 ) -> Lead:
-    """A manager moves a pending handoff to another rep: the old record closes `reassigned`."""
+    """A manager moves a pending handoff to another rep: the old record closes `reassigned`.
+
+    The rep is `assignee_id`, or with `rotate` the next one of the assignment rule (the
+    current rep excluded). `reason` (e.g. "deactivated") is recorded on the event.
+    """
     lead, _target, when = begin_move(Action.REASSIGN, lead_id=lead_id, actor=actor, at=at)
-    if assignee_id is None:
-        raise InvalidInput({"assignee": [_("Choose the rep to reassign to.")]})
-    assignee = sales_rep(assignee_id)
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise InvalidInput({"reason": [_("At most 200 characters.")]})
+    extra = {"reason": reason} if reason else {}
+    if assignee_id is None and rotate:
+        choice = assignment.choose_assignee(lead=lead, exclude={lead.owner_id})
+        if choice.user is None:
+            raise InvalidInput(
+                {"assignee": [_("No sales rep is available (all away, inactive or at their cap).")]}
+            )
+        assignee, info = choice.user, {**choice.info, **extra}
+    else:
+        if assignee_id is None:
+            raise InvalidInput({"assignee": [_("Choose the rep to reassign to.")]})
+        assignee = sales_rep(assignee_id)
+        info = {"method": "manual", "chosen_by": actor.pk, **extra}
     if assignee.pk == lead.owner_id:
         raise InvalidInput({"assignee": [_("The lead is already assigned to this rep.")]})
     reassign_pending(
@@ -265,8 +288,9 @@ def lead_reassign(
         actor=actor,
         assignee=assignee,
         when=when,
-        info={"method": "manual", "chosen_by": actor.pk},
+        info=info,
         backfilled=at is not None,
+        data=extra,
     )
     return lead
 
