@@ -2,14 +2,20 @@
 (api/ and admin/ aside), for an anonymous visitor and each role, answers the status the
 table below declares. A page added without a row here fails the test."""
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alignment.digest import unsubscribe_token
+from alignment.models import Agreement
+from alignment.services import plan_create
+from handoff.models import AssignmentRule, BusinessHours, SLAPolicy
 from imports.models import LeadImport
 from integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
 from notifications.models import Notification
@@ -44,6 +50,14 @@ def _campaign(world: dict) -> dict:
 
 def _import(world: dict) -> dict:
     return {"import_id": world["import"].pk}
+
+
+def _plan(world: dict) -> dict:
+    return {"plan_id": world["plan"].pk}
+
+
+def _agreement(world: dict) -> dict:
+    return {"agreement_id": world["agreement"].pk}
 
 
 def _opportunity(world: dict) -> dict:
@@ -117,6 +131,69 @@ PAGES: dict[str, Row] = {
     "handoff:opportunity_lose": Row(
         (LOGIN, DENIED, DONE, DONE), method="post", kwargs=_opportunity
     ),
+    # alignment: plans (managers write), the agreement (everyone reads), the digest
+    "alignment:plan_list": Row((LOGIN, 200, 200, 200)),
+    "alignment:plan_detail": Row((LOGIN, 200, 200, 200), kwargs=_plan),
+    "alignment:planner": Row((LOGIN, DENIED, DENIED, 200)),
+    "alignment:agreement": Row((LOGIN, 200, 200, 200)),
+    "alignment:agreement_detail": Row((LOGIN, 200, 200, 200), kwargs=_agreement),
+    "alignment:agreement_create": Row((LOGIN, DENIED, DENIED, 200)),
+    "alignment:agreement_edit": Row((LOGIN, DENIED, DENIED, 200), kwargs=_agreement),
+    "alignment:digest": Row((LOGIN, 200, 200, 200)),
+    "alignment:digest_subscription": Row((LOGIN, 302, 302, 302), method="post"),
+    # a signed link from the email: it asks before acting, signed in or not
+    "alignment:digest_unsubscribe": Row(
+        (200, 200, 200, 200), kwargs=lambda world: {"token": world["unsubscribe"]}
+    ),
+    "metrics:targets": Row((LOGIN, DENIED, DENIED, 200)),
+    # a rep's own quota strip (the inbox loads it); other roles have no quota
+    "metrics:quota_mine": Row((LOGIN, DENIED, 200, DENIED)),
+    # settings: managers; a rep may mark themselves away
+    "settings_hub": Row((LOGIN, DENIED, DENIED, 200)),
+    "settings_history": Row((LOGIN, DENIED, DENIED, 200)),
+    "handoff:settings_users": Row((LOGIN, DENIED, DENIED, 200)),
+    "handoff:settings_user_new": Row((LOGIN, DENIED, DENIED, 200)),
+    "handoff:settings_user": Row(
+        (LOGIN, DENIED, DENIED, 200), kwargs=lambda world: {"user_id": world["users"]["sales"].pk}
+    ),
+    "handoff:settings_me": Row((LOGIN, DENIED, 200, 200)),
+    "handoff:set_password": Row(
+        (200, 200, 200, 200), kwargs=lambda world: {"uidb64": "MQ", "token": "bad-token"}
+    ),
+    "handoff:settings_sla": Row((LOGIN, DENIED, DENIED, 200)),
+    "handoff:settings_sla_new": Row((LOGIN, DENIED, DENIED, 200)),
+    "handoff:settings_sla_edit": Row(
+        (LOGIN, DENIED, DENIED, 200), kwargs=lambda world: {"policy_id": world["policy"].pk}
+    ),
+    "handoff:settings_sla_delete": Row(
+        (LOGIN, DENIED, DENIED, DONE),
+        method="post",
+        kwargs=lambda world: {"policy_id": world["policy"].pk},
+    ),
+    "handoff:settings_hours_new": Row((LOGIN, DENIED, DENIED, 200)),
+    "handoff:settings_hours_edit": Row(
+        (LOGIN, DENIED, DENIED, 200), kwargs=lambda world: {"hours_id": world["hours"].pk}
+    ),
+    "handoff:settings_hours_delete": Row(
+        (LOGIN, DENIED, DENIED, DONE),
+        method="post",
+        kwargs=lambda world: {"hours_id": world["hours"].pk},
+    ),
+    "handoff:settings_rules": Row((LOGIN, DENIED, DENIED, 200)),
+    "handoff:settings_rule_new": Row((LOGIN, DENIED, DENIED, 200)),
+    "handoff:settings_rule_edit": Row(
+        (LOGIN, DENIED, DENIED, 200), kwargs=lambda world: {"rule_id": world["rule"].pk}
+    ),
+    "handoff:settings_rule_delete": Row(
+        (LOGIN, DENIED, DENIED, DONE),
+        method="post",
+        kwargs=lambda world: {"rule_id": world["rule"].pk},
+    ),
+    "handoff:settings_rule_move": Row(
+        (LOGIN, DENIED, DENIED, DONE),
+        method="post",
+        kwargs=lambda world: {"rule_id": world["rule"].pk},
+    ),
     "integrations:token_list": Row((LOGIN, DENIED, DENIED, 200)),
     "integrations:token_create": Row((LOGIN, DENIED, DENIED, 200)),
     "integrations:token_revoke": Row(
@@ -177,7 +254,41 @@ def world(marketer, rep, other_rep, manager) -> dict:
     delivery = WebhookDelivery.objects.create(
         subscription=subscription, event="lead.created", body="{}", status="failed"
     )
+    plan = plan_create(
+        actor=manager,
+        name="Q3",
+        start=dt.date(2026, 7, 1),
+        end=dt.date(2026, 9, 30),
+        revenue_goal=Decimal("100000.00"),
+        lookback_start=dt.date(2026, 1, 1),
+        lookback_end=dt.date(2026, 6, 30),
+        overrides={
+            "lead_to_mql": "0.2",
+            "mql_to_accepted": "0.6",
+            "accepted_to_opportunity": "0.4",
+            "win_rate": "0.25",
+            "avg_deal_size": "10000",
+            "cost_per_lead": "50",
+            "avg_lead_to_win_days": "30",
+        },
+    )
+    agreement = Agreement.objects.create(
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 3, 31),
+        mqls=10,
+        min_sla_compliance=Decimal("0.8"),
+        min_answered_share=Decimal("0.9"),
+        created_by=manager,
+    )
     return {
+        "plan": plan,
+        "agreement": agreement,
+        "policy": SLAPolicy.objects.create(
+            name="Hot", min_score=80, max_score=100, response_hours=1
+        ),
+        "hours": BusinessHours.objects.create(weekday=0, opens=dt.time(9), closes=dt.time(17)),
+        "rule": AssignmentRule.objects.create(name="Spain", country="ES"),
+        "unsubscribe": unsubscribe_token(rep),
         "token": token,
         "subscription": subscription,
         "delivery": delivery,
