@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from leads.audit import record_change
 from leads.errors import ActionNotAllowed, InvalidInput
 from leads.models import Channel
 from metrics.models import Target, TargetMetric
@@ -29,6 +30,8 @@ def _clean_value(metric: str, value: Decimal | int | float | str) -> Decimal:
         raise InvalidInput({"value": ["A rate target is a fraction between 0 and 1."]})
     if metric in COUNT_TARGETS and number != number.to_integral_value():
         raise InvalidInput({"value": ["A count target must be a whole number."]})
+    if number >= Decimal("1e12"):
+        raise InvalidInput({"value": ["The target must be less than 1,000,000,000,000."]})
     return number
 
 
@@ -61,23 +64,48 @@ def target_set(
         .filter(month=month, metric=metric, channel=channel, owner_id=owner)
         .first()
     )
+    action = "updated" if target else "created"
+    before = {"value": target.value} if target else {}
     if target is None:
         target = Target(month=month, metric=metric, channel=channel, owner_id=owner)
-    target.value = number
+    # stored with the column's 4 places, so the audit compares like with like
+    target.value = number.quantize(Decimal("0.0001"))
     target.updated_by = actor
     try:
         target.full_clean(validate_constraints=False)
     except ValidationError as exc:
         raise InvalidInput(exc.message_dict) from None
     target.save()
+    record_change(
+        actor=actor,
+        area="targets",
+        obj=target,
+        action=action,
+        before=before,
+        after={"value": target.value},
+    )
     return target
+
+
+def _record_removed(actor: AbstractBaseUser, targets: list[Target]) -> int:
+    for target in targets:
+        record_change(
+            actor=actor,
+            area="targets",
+            obj=target,
+            action="deleted",
+            before={"value": target.value},
+        )
+    return len(targets)
 
 
 @transaction.atomic
 def target_delete(*, actor: AbstractBaseUser, target_id: int) -> None:
     if not actor.has_perm("metrics.delete_target"):
         raise ActionNotAllowed("Only managers delete targets.")
-    Target.objects.filter(pk=target_id).delete()
+    removed = list(Target.objects.select_for_update().filter(pk=target_id))
+    Target.objects.filter(pk__in=[t.pk for t in removed]).delete()
+    _record_removed(actor, removed)
 
 
 @transaction.atomic
@@ -101,9 +129,13 @@ def targets_save(
     for (metric, month), value in cells.items():
         key = f"{metric}-{month:%Y-%m}"
         if value is None or str(value).strip() == "":
-            changed += Target.objects.filter(
-                month=month.replace(day=1), metric=metric, channel=channel, owner_id=owner
-            ).delete()[0]
+            removed = list(
+                Target.objects.select_for_update().filter(
+                    month=month.replace(day=1), metric=metric, channel=channel, owner_id=owner
+                )
+            )
+            Target.objects.filter(pk__in=[t.pk for t in removed]).delete()
+            changed += _record_removed(actor, removed)
             continue
         try:
             target_set(

@@ -189,3 +189,31 @@ def test_dashboard_by_rep_table_shows_quota_attainment(manager, marketer, rep):
     assert "Customers vs quota" in html and "Revenue vs quota" in html
     assert 'data-key="quota_customers">0.0%' in html
     assert 'data-key="quota_revenue">—' in html  # no revenue quota: nothing to compare
+
+
+def test_target_changes_are_audited_with_before_and_after(manager):
+    # Given a target set once
+    from leads.audit import setting_changes
+    from metrics import services as metric_services
+
+    month = dt.date(2026, 3, 1)
+    metric_services.target_set(actor=manager, month=month, metric="leads", value="100")
+    # When it is raised, then removed through the grid
+    metric_services.target_set(actor=manager, month=month, metric="leads", value="120")
+    metric_services.targets_save(actor=manager, cells={("leads", month): ""})
+    # Then the history holds the three changes, newest first, each with its values
+    rows = list(setting_changes(area="targets"))
+    assert [row.action for row in rows] == ["deleted", "updated", "created"]
+    assert rows[1].before == {"value": "100.0000"} and rows[1].after == {"value": "120.0000"}
+    assert rows[0].before == {"value": "120.0000"} and rows[0].actor == manager
+
+
+def test_a_huge_target_is_a_field_error_not_a_crash(manager):
+    from metrics import services as metric_services
+
+    with pytest.raises(InvalidInput) as refused:
+        metric_services.target_set(
+            actor=manager, month=dt.date(2026, 3, 1), metric="revenue", value="1e30"
+        )
+    assert "value" in refused.value.errors
+    assert not Target.objects.exists()
