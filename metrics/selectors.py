@@ -240,11 +240,14 @@ def _owner_label(first: str | None, last: str | None, username: str | None) -> s
     return f"{first or ''} {last or ''}".strip() or username or ""
 
 
-def kpi_breakdown(*, by: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def kpi_breakdown(
+    *, by: str, start: dt.date, end: dt.date, with_parts: bool = False
+) -> list[dict[str, Any]]:
     """One row per campaign (every campaign, plus the unattributed bucket), per channel
     (every channel that has a campaign, plus unattributed) or per owner (every owner with
     facts in the range, plus unassigned leads), each with the summary keys under that
-    filter. Three queries."""
+    filter (`with_parts`: and its summed parts, for a totals row: kpis.add_parts). Three
+    queries."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}; one of {', '.join(BREAKDOWNS)}")
     start, end = _check_range(start, end)
@@ -294,7 +297,10 @@ def kpi_breakdown(*, by: str, start: dt.date, end: dt.date) -> list[dict[str, An
         parts = _parts(
             sums.get(ref), repeats=repeats.get(ref) or 0, spend=by != "owner", sales_cost=None
         )
-        result.append({**label, **kpis.compute(parts)})
+        row = {**label, **kpis.compute(parts)}
+        if with_parts:
+            row["parts"] = parts
+        result.append(row)
     return result
 
 

@@ -88,7 +88,7 @@ def test_a_campaign_and_a_channel_at_once_is_refused_next_to_the_field(manager):
         .get(reverse("metrics:dashboard"), {"campaign": campaign.pk, "channel": "email"})
         .content.decode()
     )
-    assert "not both at once" in body
+    assert "one at a time" in body
 
 
 def test_a_filter_changes_the_numbers(manager, marketer, rep):
