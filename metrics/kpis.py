@@ -214,3 +214,16 @@ def format_for_api(summary: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def budget_use(budget: Decimal, spent: Decimal) -> dict[str, Any]:
+    """Budget against actual: remaining may go below zero (over budget); `used` is the
+    share of the budget spent, None for a zero budget."""
+    used = ratio(spent, budget)
+    return {
+        "budget": budget,
+        "spent": spent,
+        "remaining": budget - spent,
+        "used": used,
+        "over": spent > budget,
+    }

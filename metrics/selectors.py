@@ -313,3 +313,13 @@ def targets_for(*, start: dt.date, end: dt.date, channel: str | None = None) -> 
             month__gte=start.replace(day=1), month__lte=end, channel=channel
         ).order_by("month", "metric")
     )
+
+
+def campaign_budget(*, campaign: Campaign, today: dt.date) -> dict[str, Any]:
+    """The campaign's budget against its spend to date (the rollups' daily shares through
+    `today`, so a period entry counts only its days so far): budget, spent, remaining and
+    the share used (None without a budget). One query."""
+    spent = CampaignDay.objects.filter(campaign_id=campaign.pk, day__lte=today).aggregate(
+        v=Sum("marketing_spend")
+    )["v"] or Decimal("0")
+    return kpis.budget_use(campaign.budget, spent)
