@@ -95,7 +95,9 @@ def _run_batch(
     with transaction.atomic():
         results = (
             services.lead_capture_bulk(
-                actor=lead_import.created_by, rows=[row for _line, row in valid]
+                actor=lead_import.created_by,
+                rows=[row for _line, row in valid],
+                import_id=lead_import.pk,
             )
             if valid
             else []
