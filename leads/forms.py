@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from leads import bounds
 from leads.errors import (
     ActionNotAllowed,
     DomainError,
@@ -135,7 +136,12 @@ class CampaignCostForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         date = data.get("date")
-        ahead = date is not None and (date - timezone.localdate()).days > self.AHEAD_DAYS
+        # Beyond the bounds (a year ahead) the service refuses it with the bound's message.
+        ahead = (
+            date is not None
+            and (date - timezone.localdate()).days > self.AHEAD_DAYS
+            and date <= bounds.latest_cost_date()
+        )
         if ahead and not data.get("confirm_ahead"):
             self.add_error(
                 "confirm_ahead",

@@ -265,3 +265,12 @@ def test_the_campaign_page_shows_budget_against_actual(marketer):
     section = body.split('id="campaign-budget"')[1].split("</section>")[0]
     assert "$1,000.00" in section and "$9,000.00" in section and "10.0%" in section
     assert "<meter" in section
+
+
+def test_every_export_takes_the_rep_filter(manager, marketer, rep):
+    _history(marketer, rep)
+    client = _client(manager)
+    for table in ("summary", "funnel", "trends", "campaign", "owner", "rejections"):
+        response = client.get(reverse("metrics:export"), {"table": table, "owner": rep.pk})
+        assert response.status_code == 200, table
+        assert response["Content-Type"].startswith("text/csv"), table
