@@ -4,11 +4,13 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handoff import selectors
+from handoff.models import LeadEvent
+from handoff.transitions import Action
 from leads.models import Campaign, Channel, Lead, LeadStatus
 
 
@@ -60,6 +62,12 @@ class LeadFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    # The leads one CSV import created ("See the new leads" on its report): their
+    # "created" event records the import.
+    import_id = django_filters.NumberFilter(
+        method="from_import", label=_("Import"), widget=forms.HiddenInput
+    )
+
     class Meta:
         model = Lead
         fields = [
@@ -71,6 +79,7 @@ class LeadFilter(django_filters.FilterSet):
             "score_min",
             "created_after",
             "created_before",
+            "import_id",
         ]
 
     # Days are days in TIME_ZONE, compared as a range on created_at so its index serves them.
@@ -81,6 +90,12 @@ class LeadFilter(django_filters.FilterSet):
         if value >= dt.date.max:  # the last day of the calendar: no upper bound
             return queryset
         return queryset.filter(created_at__lt=_day_start(value + dt.timedelta(days=1)))
+
+    def from_import(self, queryset: QuerySet[Lead], name: str, value: int) -> QuerySet[Lead]:
+        created = LeadEvent.objects.filter(
+            lead_id=OuterRef("pk"), action=Action.CREATED, data__import_id=int(value)
+        )
+        return queryset.filter(Exists(created))
 
     def search(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
         value = value.strip()

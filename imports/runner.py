@@ -121,7 +121,9 @@ def _run_batch(
             raise _Superseded
         results = (
             services.lead_capture_bulk(
-                actor=lead_import.created_by, rows=[row for _line, row in valid]
+                actor=lead_import.created_by,
+                rows=[row for _line, row in valid],
+                import_id=lead_import.pk,
             )
             if valid
             else []

@@ -51,3 +51,28 @@ def stuck_queued_ids(*, queued_before: dt.datetime, limit: int = 100) -> list[in
         .order_by("queued_at", "id")
         .values_list("id", flat=True)[:limit]
     )
+
+
+def report_sorted(*, lead_import: LeadImport) -> list[dict]:
+    """The import's report, by line (then field), as the page and the download show it."""
+    return sorted(
+        lead_import.report, key=lambda entry: (entry.get("line") or 0, entry.get("field") or "")
+    )
+
+
+def failed_rows(*, lead_import: LeadImport) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the lines that were not imported: the file's own columns, in its
+    order, and an "error" column with every reason of the line ("field: reason; ...")."""
+    labels = dict(parsing.IMPORT_FIELDS)
+    reasons: dict[int, list[str]] = {}
+    for entry in report_sorted(lead_import=lead_import):
+        field = entry.get("field") or ""
+        label = str(labels.get(field, field))
+        text = f"{label}: {entry.get('reason', '')}" if label else str(entry.get("reason", ""))
+        reasons.setdefault(entry.get("line"), []).append(text)
+    rows = [
+        [*(row.get(column, "") for column in lead_import.columns), "; ".join(reasons[line])]
+        for line, row in import_rows(lead_import=lead_import)
+        if line in reasons
+    ]
+    return [*lead_import.columns, "error"], rows

@@ -11,4 +11,9 @@ urlpatterns = [
     path("leads/import/", views.import_start, name="import_start"),
     path("leads/import/<int:import_id>/", views.import_detail, name="import_detail"),
     path("leads/import/<int:import_id>/mapping/", views.import_mapping, name="import_mapping"),
+    path(
+        "leads/import/<int:import_id>/failed-rows.csv",
+        views.import_failed_rows,
+        name="import_failed_rows",
+    ),
 ]

@@ -13,6 +13,7 @@ from imports import parsing, selectors, services
 from imports.forms import ImportMappingForm, ImportUploadForm, import_max_bytes
 from imports.models import LeadImport, LeadImportStatus
 from leads.access import role_required
+from leads.csv_export import csv_response
 from leads.errors import DomainError
 from leads.forms import apply_error
 from leads.roles import MANAGER, MARKETING
@@ -106,9 +107,21 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     labels = dict(parsing.IMPORT_FIELDS)
     report = [
         {**entry, "field_label": labels.get(entry.get("field"), entry.get("field"))}
-        for entry in lead_import.report[:500]
+        for entry in selectors.report_sorted(lead_import=lead_import)[:500]
     ]
     context = {"lead_import": lead_import, "report": report}
     if request.htmx:
         return render(request, "imports/partials/_import_progress.html", context)
     return render(request, "imports/import_detail.html", context)
+
+
+@role_required(*MARKETING_ROLES)
+@require_GET
+def import_failed_rows(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The lines that were not imported, as CSV: the original columns and an error column,
+    ready to fix and import again (cells neutralised against spreadsheet formulas)."""
+    lead_import = _import_or_404(import_id)
+    header, rows = selectors.failed_rows(lead_import=lead_import)
+    stem = lead_import.original_name.rsplit(".", 1)[0] or "import"
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)[:80]
+    return csv_response(f"{safe}-failed-rows.csv", header, rows)

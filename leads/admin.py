@@ -35,7 +35,9 @@ class CostAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         try:
-            bounds.check_cost(date=data.get("date"), amount=data.get("amount"))
+            bounds.check_cost(
+                date=data.get("date"), amount=data.get("amount"), end_date=data.get("end_date")
+            )
         except DomainError as exc:
             apply_error(self, exc)
         return data
@@ -99,7 +101,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(CampaignCost)
 class CampaignCostAdmin(CostAdmin):
-    list_display = ["campaign", "date", "amount", "note"]
+    list_display = ["campaign", "date", "end_date", "amount", "note"]
     list_filter = ["campaign__channel"]
     list_select_related = ["campaign"]
     date_hierarchy = "date"
@@ -113,13 +115,19 @@ class CampaignCostAdmin(CostAdmin):
             campaign_id=obj.campaign_id,
             actor=request.user,
             date=obj.date,
+            end_date=obj.end_date,
             amount=obj.amount,
             note=obj.note,
         )
 
     def _update(self, request: HttpRequest, obj: Any) -> None:
         services.campaign_cost_update(
-            cost_id=obj.pk, actor=request.user, date=obj.date, amount=obj.amount, note=obj.note
+            cost_id=obj.pk,
+            actor=request.user,
+            date=obj.date,
+            end_date=obj.end_date,
+            amount=obj.amount,
+            note=obj.note,
         )
 
     def _delete(self, request: HttpRequest, obj: Any) -> None:
@@ -128,17 +136,26 @@ class CampaignCostAdmin(CostAdmin):
 
 @admin.register(SalesCost)
 class SalesCostAdmin(CostAdmin):
-    list_display = ["date", "amount", "note"]
+    list_display = ["date", "end_date", "amount", "note"]
     date_hierarchy = "date"
 
     def _add(self, request: HttpRequest, obj: Any) -> Model:
         return services.sales_cost_add(
-            actor=request.user, date=obj.date, amount=obj.amount, note=obj.note
+            actor=request.user,
+            date=obj.date,
+            end_date=obj.end_date,
+            amount=obj.amount,
+            note=obj.note,
         )
 
     def _update(self, request: HttpRequest, obj: Any) -> None:
         services.sales_cost_update(
-            cost_id=obj.pk, actor=request.user, date=obj.date, amount=obj.amount, note=obj.note
+            cost_id=obj.pk,
+            actor=request.user,
+            date=obj.date,
+            end_date=obj.end_date,
+            amount=obj.amount,
+            note=obj.note,
         )
 
     def _delete(self, request: HttpRequest, obj: Any) -> None:

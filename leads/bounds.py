@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leads.errors import InvalidInput
+from leads.spread import MAX_SPAN_DAYS
 
 FIRST_DATE = dt.date(2000, 1, 1)
 LAST_DATE = dt.date(2100, 12, 31)
@@ -76,9 +77,27 @@ def amount_errors(amount: Decimal | None, field: str = "amount") -> dict[str, li
     return {}
 
 
-def check_cost(*, date: dt.date | None, amount: Decimal | None) -> None:
-    """Refuse a cost entry whose date or amount is out of bounds (InvalidInput)."""
-    errors = {**cost_date_errors(date), **amount_errors(amount)}
+def period_errors(
+    date: dt.date | None, end_date: dt.date | None, field: str = "end_date"
+) -> dict[str, list[str]]:
+    """Field errors of a cost entry's optional end date: on or after `date`, inside the
+    window, at most MAX_SPAN_DAYS days in all (both ends included)."""
+    if end_date is None or date is None:
+        return {}
+    if end_date < date:
+        return {field: [_("The end date may not be before the date.")]}
+    if (end_date - date).days + 1 > MAX_SPAN_DAYS:
+        return {
+            field: [_("A cost entry may cover at most %(days)s days.") % {"days": MAX_SPAN_DAYS}]
+        }
+    return cost_date_errors(end_date, field)
+
+
+def check_cost(
+    *, date: dt.date | None, amount: Decimal | None, end_date: dt.date | None = None
+) -> None:
+    """Refuse a cost entry whose date, end date or amount is out of bounds (InvalidInput)."""
+    errors = {**cost_date_errors(date), **period_errors(date, end_date), **amount_errors(amount)}
     if errors:
         raise InvalidInput(errors)
 

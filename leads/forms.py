@@ -4,9 +4,11 @@ page turns a service's refusal (`leads.errors.DomainError`) into form and page m
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from leads import bounds
 from leads.errors import (
     ActionNotAllowed,
     DomainError,
@@ -103,11 +105,56 @@ class CampaignForm(forms.ModelForm):
 
 
 class CampaignCostForm(forms.ModelForm):
+    """A spend entry. A date more than `AHEAD_DAYS` days ahead (the bounds refuse more than a
+    year) is accepted only with the confirm box ticked: spend is usually logged after it
+    happens, so a far date is more often a typo than a plan."""
+
+    AHEAD_DAYS = 30
+
+    confirm_ahead = forms.BooleanField(
+        label=_("Yes, this spend is planned that far ahead"),
+        required=False,
+        help_text=_("Needed only for a date more than 30 days from today."),
+    )
+
     class Meta:
         model = CampaignCost
-        fields = ["date", "amount", "note"]
+        fields = ["date", "end_date", "amount", "note"]
         widgets = {
             "date": DateInput(),
+            "end_date": DateInput(),
             "amount": forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
         }
-        help_texts = {"note": _("For example: ad spend, sponsorship, agency fee.")}
+        help_texts = {
+            "note": _("For example: ad spend, sponsorship, agency fee."),
+            "end_date": _(
+                "Optional: for a cost over a period (a monthly fee), the last day it covers. "
+                "The amount is spread evenly over the days."
+            ),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        date = data.get("date")
+        # Beyond the bounds (a year ahead) the service refuses it with the bound's message.
+        ahead = (
+            date is not None
+            and (date - timezone.localdate()).days > self.AHEAD_DAYS
+            and date <= bounds.latest_cost_date()
+        )
+        if ahead and not data.get("confirm_ahead"):
+            self.add_error(
+                "confirm_ahead",
+                gettext_now(
+                    "This date is more than %(days)s days ahead. Check it, or tick the box "
+                    "to confirm it."
+                )
+                % {"days": self.AHEAD_DAYS},
+            )
+        return data
+
+    def entry(self) -> dict[str, Any]:
+        """The fields the cost services take."""
+        return {
+            name: self.cleaned_data.get(name) for name in ("date", "end_date", "amount", "note")
+        }

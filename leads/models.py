@@ -1,22 +1,27 @@
 """Campaigns, their spend, sales costs, leads and opportunities."""
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from leads import bounds
+from leads.spread import MAX_SPAN_DAYS
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 # Amounts that reach a rollup: 0 .. bounds.MAX_AMOUNT (the form and admin share these).
 AMOUNT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(bounds.MAX_AMOUNT)]
+# A cost entry's period: end_date on or after date, at most MAX_SPAN_DAYS days in all.
+SPAN_LIMIT = dt.timedelta(days=MAX_SPAN_DAYS - 1)
+PERIOD_MESSAGE = _("Give an end date on or after the date, at most 366 days in all.")
 
 
 def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
@@ -121,6 +126,12 @@ class CampaignCost(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="costs"
     )
     date = models.DateField(_("date"))
+    end_date = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: the amount is spread evenly over every day from date to end date."),
+    )
     amount = models.DecimalField(_("amount"), **MONEY, validators=AMOUNT_VALIDATORS)
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
@@ -145,6 +156,15 @@ class CampaignCost(models.Model):
                 name="campaigncost_date_in_window",
                 violation_error_message=bounds.DATE_MESSAGE,
             ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | (
+                    Q(end_date__gte=F("date"), end_date__lte=F("date") + SPAN_LIMIT)
+                    & bounds.date_in_window("end_date")
+                ),
+                name="campaigncost_end_date_period",
+                violation_error_message=PERIOD_MESSAGE,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,6 +175,12 @@ class SalesCost(models.Model):
     """A sales-side cost on a day (salaries, commissions, tools): the rest of CAC."""
 
     date = models.DateField(_("date"))
+    end_date = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: the amount is spread evenly over every day from date to end date."),
+    )
     amount = models.DecimalField(_("amount"), **MONEY, validators=AMOUNT_VALIDATORS)
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
@@ -178,6 +204,15 @@ class SalesCost(models.Model):
                 condition=bounds.date_in_window("date"),
                 name="salescost_date_in_window",
                 violation_error_message=bounds.DATE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | (
+                    Q(end_date__gte=F("date"), end_date__lte=F("date") + SPAN_LIMIT)
+                    & bounds.date_in_window("end_date")
+                ),
+                name="salescost_end_date_period",
+                violation_error_message=PERIOD_MESSAGE,
             ),
         ]
 

@@ -8,12 +8,18 @@ from django.views.decorators.http import require_http_methods
 
 from leads.access import role_required
 from leads.errors import DomainError
-from leads.forms import CampaignCostForm, CampaignForm, apply_error
-from leads.models import Campaign
+from leads.forms import CampaignCostForm, CampaignForm, apply_error, refusal_message
+from leads.models import Campaign, CampaignCost
 from leads.paging import paginate
 from leads.roles import MANAGER, MARKETING
 from leads.selectors import campaign_costs
-from leads.services import campaign_cost_add, campaign_create, campaign_update
+from leads.services import (
+    campaign_cost_add,
+    campaign_cost_delete,
+    campaign_cost_update,
+    campaign_create,
+    campaign_update,
+)
 
 MARKETING_ROLES = (MARKETING, MANAGER)
 
@@ -58,7 +64,7 @@ def campaign_spend_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = CampaignCostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            campaign_cost_add(campaign_id=campaign.pk, actor=request.user, **form.cleaned_data)
+            campaign_cost_add(campaign_id=campaign.pk, actor=request.user, **form.entry())
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -70,3 +76,40 @@ def campaign_spend_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "leads/campaign_spend.html",
         {"campaign": campaign, "form": form, "page": page, "costs": page.rows},
     )
+
+
+@role_required(*MARKETING_ROLES)
+@require_http_methods(["GET", "POST"])
+def campaign_cost_edit_view(request: HttpRequest, campaign_id: int, cost_id: int) -> HttpResponse:
+    """Change one spend entry (audited by the service; its days are refreshed)."""
+    cost = get_object_or_404(
+        CampaignCost.objects.select_related("campaign"), pk=cost_id, campaign_id=campaign_id
+    )
+    form = CampaignCostForm(request.POST or None, instance=cost)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign_cost_update(cost_id=cost.pk, actor=request.user, **form.entry())
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Spend entry changed."))
+            return redirect("leads:campaign_spend", campaign_id=campaign_id)
+    return render(
+        request,
+        "leads/campaign_cost_edit.html",
+        {"campaign": cost.campaign, "cost": cost, "form": form},
+    )
+
+
+@role_required(*MARKETING_ROLES)
+@require_http_methods(["POST"])
+def campaign_cost_delete_view(request: HttpRequest, campaign_id: int, cost_id: int) -> HttpResponse:
+    """Delete one spend entry (audited by the service; its days are refreshed)."""
+    cost = get_object_or_404(CampaignCost, pk=cost_id, campaign_id=campaign_id)
+    try:
+        campaign_cost_delete(cost_id=cost.pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, refusal_message(exc))
+    else:
+        messages.success(request, _("Spend entry deleted."))
+    return redirect("leads:campaign_spend", campaign_id=campaign_id)

@@ -143,6 +143,12 @@ class Change:
     points: bool
     tone: str  # "good", "bad" or "neutral"
     arrow: str  # "up", "down" or "flat"
+    new: bool = False  # the reference was zero or near zero: shown as "new", not a percent
+
+
+# A reference below this share of the current value is "near zero": a percentage against it
+# (+127,773%) says nothing, so the change reads "new".
+NEAR_ZERO_SHARE = Decimal("0.05")
 
 
 def change(key: str, current: Any, reference: Any) -> Change:
@@ -153,7 +159,7 @@ def change(key: str, current: Any, reference: Any) -> Change:
         return Change(None, points, "neutral", "flat")
     if points:
         amount: Decimal | None = (now - before) * 100
-    elif before == 0:
+    elif before == 0 or (now > 0 and 0 <= before < now * NEAR_ZERO_SHARE):
         amount = None
     else:
         amount = (now - before) / abs(before)
@@ -163,6 +169,8 @@ def change(key: str, current: Any, reference: Any) -> Change:
     tone = "neutral"
     if sign and DIRECTION[key]:
         tone = "good" if sign == DIRECTION[key] else "bad"
+    if not points and amount is None and now > 0:
+        return Change(None, points, tone, arrow, new=True)
     if amount is None and arrow == "flat":
         return Change(None, points, "neutral", "flat")
     return Change(amount, points, tone, arrow)

@@ -3,6 +3,7 @@ data and overdue rows, each read from its selectors (a constant number of querie
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
@@ -17,14 +18,12 @@ from metrics import selectors as kpi_selectors
 from metrics.diagnosis_page import panel_context
 from metrics.forms import DashboardFilterForm, ReassignForm
 
-# The columns each breakdown table shows (the CSV export carries every KPI); the channel
-# table shows the campaign columns but the average rating.
+# The columns each breakdown table shows (the CSV export carries every KPI): fewer than the
+# export, so the campaign table reads at desktop width without sideways scrolling.
 CAMPAIGN_COLUMNS = (
     "marketing_spend",
     "leads",
     "mqls",
-    "accepted",
-    "rejected",
     "acceptance_rate",
     "opportunities",
     "customers",
@@ -33,11 +32,10 @@ CAMPAIGN_COLUMNS = (
     "cost_per_lead",
     "paid_cac",
     "romi",
-    "avg_quality_rating",
 )
 BREAKDOWN_COLUMNS: dict[str, tuple[str, ...]] = {
     "campaign": CAMPAIGN_COLUMNS,
-    "channel": tuple(c for c in CAMPAIGN_COLUMNS if c != "avg_quality_rating"),
+    "channel": CAMPAIGN_COLUMNS,
     "owner": (
         "handoffs",
         "accepted",
@@ -72,14 +70,14 @@ def filter_form(request: HttpRequest) -> DashboardFilterForm:
     data: QueryDict = request.GET.copy()
     if not data.get("preset"):
         has_dates = data.get("start") or data.get("end")
-        data["preset"] = dateranges.CUSTOM if has_dates else dateranges.THIS_MONTH
-    return DashboardFilterForm(data)
+        data["preset"] = dateranges.CUSTOM if has_dates else dateranges.DEFAULT_PRESET
+    return DashboardFilterForm(data, reps=rep_choices)
 
 
 def query_string(form: DashboardFilterForm, **changes: str) -> str:
     """The dashboard's query string for the current filters, with `changes` applied."""
     params = QueryDict(mutable=True)
-    for name in ("preset", "start", "end", "campaign", "channel"):
+    for name in ("preset", "start", "end", "campaign", "channel", "owner"):
         value = form.data.get(name)
         if value:
             params[name] = value
@@ -99,15 +97,20 @@ def breakdown_rows(
     form: DashboardFilterForm, by: str, sort: str = ""
 ) -> tuple[list[dict[str, Any]], str]:
     period = form.period()
-    rows = kpi_selectors.kpi_breakdown(by=by, start=period.start, end=period.end)
+    rows = kpi_selectors.kpi_breakdown(by=by, start=period.start, end=period.end, with_parts=True)
     filters = form.filters()
     if by == "campaign" and "campaign" in filters:
         rows = [row for row in rows if row["campaign"] == filters["campaign"]]
     elif by in ("campaign", "channel") and "channel" in filters:
         rows = [row for row in rows if row["channel"] == filters["channel"]]
+    elif by == "owner" and "owner" in filters:
+        rows = [row for row in rows if row["owner"] == filters["owner"]]
     for row in rows:
         if row[by] is None:
             row["name"] = _("Unattributed") if by != "owner" else _("Unassigned")
+            # Spend belongs to campaigns: a ratio over the unattributed row's zero spend
+            # means nothing, so it shows "—" rather than $0.00.
+            row.update(dict.fromkeys(kpis.SPEND_RATIOS))
     allowed = ("name", *BREAKDOWN_COLUMNS[by])
     return dashboard.sort_rows(rows, sort, allowed, DEFAULT_SORT[by])
 
@@ -147,17 +150,43 @@ def breakdown_table(form: DashboardFilterForm, by: str, sort: str) -> dict[str, 
         }
         for row in rows
     ]
+    total = kpis.compute(kpis.add_parts(row["parts"] for row in rows)) if rows else None
+    total_cells = (
+        None
+        if total is None
+        else [
+            {
+                "key": c,
+                "kind": dashboard.KINDS[c],
+                "value": total.get(c),
+                "label": dashboard.LABELS[c],
+            }
+            for c in BREAKDOWN_COLUMNS[by]
+        ]
+    )
     if by == "owner":
-        _add_quota_cells(form, rows, headers, body)
+        quotas = _add_quota_cells(form, rows, headers, body)
+        if total is not None and total_cells is not None:
+            total_cells += [
+                {
+                    "key": f"quota_{key}",
+                    "kind": "percent",
+                    "value": kpis.ratio(total.get(key), quotas.get(key)),
+                    "label": label,
+                }
+                for key, label in QUOTA_COLUMNS.items()
+            ]
     return {
         "by": by,
+        "total": total_cells,
         "title": BREAKDOWN_TITLES[by],
         "name_label": NAME_LABELS[by],
         "headers": headers,
         "rows": body,
         "sort": used,
         "export_query": query_string(form, table=by, **{f"sort_{by}": used}),
-        "filtered": by == "owner" and bool(form.filters()),
+        "filtered": by == "owner" and bool(form.filters()) and "owner" not in form.filters(),
+        "owner_filtered": by != "owner" and "owner" in form.filters(),
     }
 
 
@@ -172,17 +201,21 @@ def _add_quota_cells(
     rows: Sequence[Mapping[str, Any]],
     headers: list[dict[str, Any]],
     body: list[dict[str, Any]],
-) -> None:
+) -> dict[str, Decimal]:
     """Quota attainment on the by-rep table: customers and revenue against each rep's
-    quota (their customers / revenue targets) prorated by day to the period. One query."""
+    quota (their customers / revenue targets) prorated by day to the period. One query.
+    Returns the reps' prorated quotas added up, for the totals row."""
     period = form.period()
     quotas = kpi_selectors.owner_targets_for(start=period.start, end=period.end)
     for key, label in QUOTA_COLUMNS.items():
         headers.append(
             {"key": f"quota_{key}", "label": label, "kind": "percent", "sorted": "", "plain": True}
         )
+    summed: dict[str, Decimal] = {}
     for row, line in zip(rows, body, strict=True):
         prorated = dashboard.range_targets(quotas.get(row["owner"], []), period.start, period.end)
+        for key, value in prorated.items():
+            summed[key] = summed.get(key, Decimal("0")) + value
         for key, label in QUOTA_COLUMNS.items():
             line["cells"].append(
                 {
@@ -193,30 +226,40 @@ def _add_quota_cells(
                     "quota": prorated.get(key),
                 }
             )
+    return summed
 
 
-def _month_label(day: dt.date) -> str:
-    return formats.date_format(day, "YEAR_MONTH_FORMAT")
+def period_label(day: dt.date, interval: str) -> str:
+    """A trend row's label: the month, or the first day of the day / week."""
+    if interval == dateranges.MONTH:
+        return formats.date_format(day, "YEAR_MONTH_FORMAT")
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def trend_rows(form: DashboardFilterForm) -> dict[str, Any]:
-    window = dateranges.trend_window(form.period().end)
+    """The trends over the chosen range, by day, week or month (dateranges.trend_interval)."""
+    window = form.period()
+    interval = dateranges.trend_interval(window)
     series = {
         metric: kpi_selectors.kpi_timeseries(
             metric=metric,
-            interval="month",
+            interval=interval,
             start=window.start,
             end=window.end,
             **form.filters(),
         )
         for metric in TREND_METRICS
     }
-    months = [point["period_start"] for point in series["leads"]]
+    periods = [point["period_start"] for point in series["leads"]]
     rows = [
-        {"month": month, **{m: series[m][i]["value"] for m in TREND_METRICS}}
-        for i, month in enumerate(months)
+        {
+            "month": period,
+            "label": period_label(period, interval),
+            **{m: series[m][i]["value"] for m in TREND_METRICS},
+        }
+        for i, period in enumerate(periods)
     ]
-    return {"window": window, "rows": rows}
+    return {"window": window, "interval": interval, "rows": rows}
 
 
 def _chart_number(key: str, value: Any) -> float | None:
@@ -238,7 +281,7 @@ def chart_data(
             "label": _("Count"),
         },
         "trend": {
-            "labels": [_month_label(row["month"]) for row in rows],
+            "labels": [row["label"] for row in rows],
             "leads": [row["leads"] for row in rows],
             "cost_per_lead": [_chart_number("cost_per_lead", row["cost_per_lead"]) for row in rows],
             "cac": [_chart_number("cac", row["cac"]) for row in rows],
@@ -318,7 +361,9 @@ def dashboard_context(request: HttpRequest, form: DashboardFilterForm) -> dict[s
             breakdown_table(form, by, request.GET.get(f"sort_{by}", ""))
             for by in ("campaign", "channel", "owner")
         ],
-        "overdue": overdue_rows(request),
+        "overdue": overdue_rows(
+            request, reps=form.reps() if has_role(request.user, MANAGER) else None
+        ),
         "query": query_string(form),
         "filtered": bool(filters),
     }

@@ -5,13 +5,18 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+LAST_30_DAYS = "last_30_days"
 THIS_MONTH = "this_month"
 LAST_MONTH = "last_month"
 QUARTER = "quarter"
 LAST_12_MONTHS = "last_12_months"
 CUSTOM = "custom"
 
+# The dashboard's first view: a range that means something on any day (on the 1st of a
+# month, "this month" is one day).
+DEFAULT_PRESET = LAST_30_DAYS
 PRESET_CHOICES = [
+    (LAST_30_DAYS, _("Last 30 days")),
     (THIS_MONTH, _("This month")),
     (LAST_MONTH, _("Last month")),
     (QUARTER, _("This quarter")),
@@ -82,6 +87,8 @@ def quarter_start(day: dt.date) -> dt.date:
 
 def preset_period(preset: str, today: dt.date) -> Period:
     """The range a preset names, seen on `today`. Ranges that include today end today."""
+    if preset == LAST_30_DAYS:
+        return Period(today - dt.timedelta(days=29), today)
     if preset == THIS_MONTH:
         return Period(month_start(today), today)
     if preset == LAST_MONTH:
@@ -100,7 +107,8 @@ def previous_period(period: Period, preset: str) -> Period:
     Calendar presets compare with the same stretch of the previous calendar unit: this month
     to date with the same days of last month, last month with the month before, this quarter
     to date with the same days of the previous quarter, the last 12 months with the 12 before.
-    A custom range compares with the range of the same length that ends the day before it.
+    The last 30 days, and a custom range, compare with the range of the same length that
+    ends the day before it.
     """
     if preset in (THIS_MONTH, LAST_MONTH):
         months = 1
@@ -121,3 +129,19 @@ def previous_period(period: Period, preset: str) -> Period:
 def trend_window(end: dt.date) -> Period:
     """The twelve calendar months that end with the month of `end` (for the monthly charts)."""
     return Period(add_months(month_start(end), -11), end)
+
+
+DAY, WEEK, MONTH = "day", "week", "month"
+# The longest range each trend interval is used for (days, both ends included).
+DAILY_UP_TO = 62
+WEEKLY_UP_TO = 186
+
+
+def trend_interval(period: Period) -> str:
+    """The trend's interval for a range: days up to about two months, weeks up to about six
+    months, months beyond."""
+    if period.days <= DAILY_UP_TO:
+        return DAY
+    if period.days <= WEEKLY_UP_TO:
+        return WEEK
+    return MONTH

@@ -1,7 +1,7 @@
 """The dashboard's date range and filter form."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -21,7 +21,7 @@ class DashboardFilterForm(forms.Form):
         label=_("Period"),
         choices=dateranges.PRESET_CHOICES,
         required=False,
-        initial=dateranges.THIS_MONTH,
+        initial=dateranges.DEFAULT_PRESET,
         # static/js/app.js shows From / To only while "custom" is chosen.
         widget=forms.Select(attrs={"data-custom-fields": "field-start field-end"}),
     )
@@ -48,15 +48,28 @@ class DashboardFilterForm(forms.Form):
         choices=[("", _("All channels")), *Channel.choices],
         required=False,
     )
+    owner = forms.TypedChoiceField(
+        label=_("Rep"), coerce=int, empty_value=None, required=False, choices=()
+    )
 
-    def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        today: dt.date | None = None,
+        reps: Callable[[], Sequence[tuple[int, str]]] = list,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         self.fields["campaign"].queryset = campaign_list()
+        # Read once, and only when the field is rendered or a rep is chosen (the reassign
+        # forms of the overdue table share the same list).
+        self.reps = _Once(reps)
+        self.fields["owner"].choices = lambda: [("", _("All reps")), *self.reps()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        preset = data.get("preset") or dateranges.THIS_MONTH
+        preset = data.get("preset") or dateranges.DEFAULT_PRESET
         data["preset"] = preset
         if preset == dateranges.CUSTOM:
             start, end = data.get("start"), data.get("end")
@@ -69,8 +82,11 @@ class DashboardFilterForm(forms.Form):
             if problem is not None:
                 field, code = problem
                 self.add_error(field, range_message(code))
-        if data.get("campaign") and data.get("channel"):
-            self.add_error("channel", _("Filter by a campaign or by a channel, not both at once."))
+        chosen = [name for name in ("campaign", "channel", "owner") if data.get(name)]
+        if len(chosen) > 1:
+            self.add_error(
+                chosen[-1], _("Filter by a campaign, a channel or a rep: one at a time.")
+            )
         return data
 
     def period(self) -> Period:
@@ -91,7 +107,22 @@ class DashboardFilterForm(forms.Form):
         channel = self.cleaned_data.get("channel")
         if channel:
             return {"channel": channel}
+        owner = self.cleaned_data.get("owner")
+        if owner is not None:
+            return {"owner": owner}
         return {}
+
+
+class _Once:
+    """A list read on first use, then kept."""
+
+    def __init__(self, read: Callable[[], Sequence[tuple[int, str]]]) -> None:
+        self.read, self.value = read, None
+
+    def __call__(self) -> list[tuple[int, str]]:
+        if self.value is None:
+            self.value = list(self.read())
+        return self.value
 
 
 def range_message(code: str) -> str:

@@ -1,7 +1,7 @@
 """The KPI keys of kpis.md, pure functions from summed rollup parts to KPIs, and the API format."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -108,6 +108,29 @@ def mean_days(total: dt.timedelta, count: int) -> Decimal | None:
     return ratio(_micros(total), count * _MICROS_PER_DAY) if count else None
 
 
+# The ratios over marketing spend: meaningless for a row that can hold no spend.
+SPEND_RATIOS = ("cost_per_lead", "cost_per_mql", "cost_per_opportunity", "paid_cac", "romi")
+
+
+def add_parts(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The summed parts of several rows (a table's totals row): compute() of the result."""
+    total: dict[str, Any] = {}
+    for parts in rows:
+        for name, value in parts.items():
+            if name == "rejections":
+                merged = dict(total.get(name, {}))
+                for code, n in value.items():
+                    merged[code] = merged.get(code, 0) + n
+                total[name] = merged
+            elif value is None or (name in total and total[name] is None):
+                total[name] = None
+            elif name in total:
+                total[name] = total[name] + value
+            else:
+                total[name] = value
+    return total
+
+
 def compute(parts: Mapping[str, Any]) -> dict[str, Any]:
     """Every KPI from summed parts.
 
@@ -191,3 +214,16 @@ def format_for_api(summary: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def budget_use(budget: Decimal, spent: Decimal) -> dict[str, Any]:
+    """Budget against actual: remaining may go below zero (over budget); `used` is the
+    share of the budget spent, None for a zero budget."""
+    used = ratio(spent, budget)
+    return {
+        "budget": budget,
+        "spent": spent,
+        "remaining": budget - spent,
+        "used": used,
+        "over": spent > budget,
+    }

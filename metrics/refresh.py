@@ -30,13 +30,13 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from handoff.models import Handoff, HandoffOutcome, LeadEvent
 from leads import bounds
 from leads.models import CampaignCost, Lead, LeadStatus, Opportunity, OpportunityStage, SalesCost
-from metrics import cell_failures
+from metrics import cell_failures, cost_days
 from metrics.cell_failures import ALL_REFS, TRANSIENT, DayRefs
 from metrics.models import (
     FACT_FIELDS,
@@ -207,15 +207,9 @@ def _compute_cells(
                 if value is not None:
                     cell[name] = value
     if dimension == CAMPAIGN:
-        spend = (
-            CampaignCost.objects.filter(date__gte=first, date__lte=last)
-            .filter(_ref_filter("campaign_id", refs))
-            .order_by()
-            .values("date", "campaign_id")
-            .annotate(total=Sum("amount"))
-        )
-        for row in spend:
-            cells[(row["date"], row["campaign_id"])]["marketing_spend"] = row["total"]
+        spend = cost_days.campaign_spend(first, last, _ref_filter("campaign_id", refs))
+        for (day, campaign_id), total in spend.items():
+            cells[(day, campaign_id)]["marketing_spend"] = total
     return cells
 
 
@@ -287,15 +281,10 @@ def _rebuild_repeats(dimension: str, first: dt.date, last: dt.date, refs: Refs) 
 
 
 def _rebuild_sales(first: dt.date, last: dt.date) -> None:
-    rows = (
-        SalesCost.objects.filter(date__gte=first, date__lte=last)
-        .order_by()
-        .values("date")
-        .annotate(total=Sum("amount"))
-    )
+    totals = cost_days.sales_cost(first, last)
     SalesCostDay.objects.filter(day__gte=first, day__lte=last).delete()
     SalesCostDay.objects.bulk_create(
-        [SalesCostDay(day=row["date"], sales_cost=row["total"]) for row in rows if row["total"]],
+        [SalesCostDay(day=day, sales_cost=total) for day, total in sorted(totals.items()) if total],
         batch_size=1000,
     )
 
@@ -505,7 +494,7 @@ def history_window() -> tuple[dt.date, dt.date] | None:
         firsts.append(local_day(oldest["v"]))
     for model in (CampaignCost, SalesCost):
         span = model.objects.filter(bounds.date_in_window("date")).aggregate(
-            lo=Min("date"), hi=Max("date")
+            lo=Min("date"), hi=Max(Coalesce("end_date", "date"))
         )
         if span["lo"]:
             firsts.append(span["lo"])

@@ -240,11 +240,14 @@ def _owner_label(first: str | None, last: str | None, username: str | None) -> s
     return f"{first or ''} {last or ''}".strip() or username or ""
 
 
-def kpi_breakdown(*, by: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def kpi_breakdown(
+    *, by: str, start: dt.date, end: dt.date, with_parts: bool = False
+) -> list[dict[str, Any]]:
     """One row per campaign (every campaign, plus the unattributed bucket), per channel
     (every channel that has a campaign, plus unattributed) or per owner (every owner with
     facts in the range, plus unassigned leads), each with the summary keys under that
-    filter. Three queries."""
+    filter (`with_parts`: and its summed parts, for a totals row: kpis.add_parts). Three
+    queries."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}; one of {', '.join(BREAKDOWNS)}")
     start, end = _check_range(start, end)
@@ -294,7 +297,10 @@ def kpi_breakdown(*, by: str, start: dt.date, end: dt.date) -> list[dict[str, An
         parts = _parts(
             sums.get(ref), repeats=repeats.get(ref) or 0, spend=by != "owner", sales_cost=None
         )
-        result.append({**label, **kpis.compute(parts)})
+        row = {**label, **kpis.compute(parts)}
+        if with_parts:
+            row["parts"] = parts
+        result.append(row)
     return result
 
 
@@ -364,3 +370,13 @@ def kpi_summaries(*, ranges: list[tuple[dt.date, dt.date]]) -> list[dict[str, An
             }
         )
     return result
+
+
+def campaign_budget(*, campaign: Campaign, today: dt.date) -> dict[str, Any]:
+    """The campaign's budget against its spend to date (the rollups' daily shares through
+    `today`, so a period entry counts only its days so far): budget, spent, remaining and
+    the share used (None without a budget). One query."""
+    spent = CampaignDay.objects.filter(campaign_id=campaign.pk, day__lte=today).aggregate(
+        v=Sum("marketing_spend")
+    )["v"] or Decimal("0")
+    return kpis.budget_use(campaign.budget, spent)

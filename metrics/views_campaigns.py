@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -18,7 +18,7 @@ from leads.roles import MANAGER, MARKETING
 from leads.selectors import campaign_list as campaign_queryset
 from metrics import dashboard, dateranges, quality
 from metrics.forms_campaigns import CAMPAIGN_LIFETIME, CampaignPeriodForm
-from metrics.selectors import kpi_breakdown, kpi_summary
+from metrics.selectors import campaign_budget, kpi_breakdown, kpi_summary
 
 MARKETING_ROLES = (MARKETING, MANAGER)
 QUALITY_MONTHS = 6
@@ -126,6 +126,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "period_form": period_form,
         "period": period,
         "kpi": summary,
+        "budget": campaign_budget(campaign=campaign, today=timezone.localdate()),
         "funnel": _funnel(summary),
         "feedback": feedback,
         "reasons": reasons,

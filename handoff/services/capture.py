@@ -164,12 +164,13 @@ def lead_capture(
 
 
 def lead_capture_bulk(
-    *, actor: AbstractBaseUser, rows: list[dict[str, Any]]
+    *, actor: AbstractBaseUser, rows: list[dict[str, Any]], import_id: int | None = None
 ) -> list[CaptureResult]:
     """Capture up to 1,000 leads in one transaction with a constant number of queries.
 
     Duplicates (against the database and earlier rows of the batch) and invalid rows are
-    reported and skipped; valid rows are created with their "created" events.
+    reported and skipped; valid rows are created with their "created" events (which record
+    `import_id` when a CSV import captured them: the lead list filters on it).
     """
     _capture_roles(actor)
     if len(rows) > BULK_MAX_ROWS:
@@ -248,7 +249,7 @@ def lead_capture_bulk(
                     from_status="",
                     to_status=LeadStatus.NEW,
                     at=lead.created_at,
-                    data={"source": "bulk"},
+                    data={"source": "bulk", **({"import_id": import_id} if import_id else {})},
                 )
                 for lead in created
             ]

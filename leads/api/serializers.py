@@ -34,7 +34,16 @@ class CampaignCostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CampaignCost
-        fields = ["id", "campaign", "date", "amount", "note", "created_by", "created_at"]
+        fields = [
+            "id",
+            "campaign",
+            "date",
+            "end_date",
+            "amount",
+            "note",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["id", "campaign", "created_by", "created_at"]
 
 
@@ -43,5 +52,5 @@ class SalesCostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SalesCost
-        fields = ["id", "date", "amount", "note", "created_by", "created_at"]
+        fields = ["id", "date", "end_date", "amount", "note", "created_by", "created_at"]
         read_only_fields = ["id", "created_by", "created_at"]

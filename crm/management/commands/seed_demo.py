@@ -317,10 +317,14 @@ class Seeder:
                 day += step
         month = self.today.replace(day=1)
         for _ in range(12):
+            # Entered once a month, spread over the month's days (kpis.md "Cost entries over
+            # a period"), so the 1st does not carry a whole month of salaries.
+            month_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
             for note, amount in (("salaries", 42000), ("tools", 2400)):
                 lead_services.sales_cost_add(
                     actor=self.manager,
                     date=month,
+                    end_date=month_end,
                     amount=(Decimal(amount) * Decimal(f"{rng.uniform(0.95, 1.05):.3f}")).quantize(
                         Decimal("0.01")
                     ),
