@@ -43,6 +43,18 @@ def inbox_for(*, rep: AbstractBaseUser) -> QuerySet[Handoff]:
     )
 
 
+def inbox_counts(*, rep: AbstractBaseUser, now: Any) -> dict[str, int]:
+    """True totals of the rep's inbox in two queries: pending (and of those overdue), and
+    accepted leads waiting to be converted."""
+    from leads.models import LeadStatus
+
+    pending = Handoff.objects.filter(assignee_id=rep.pk, outcome=HandoffOutcome.PENDING).aggregate(
+        pending=Count("id"), overdue=Count("id", filter=Q(sla_due_at__lt=now))
+    )
+    accepted = Lead.objects.filter(owner_id=rep.pk, status=LeadStatus.ACCEPTED).count()
+    return {"pending": pending["pending"], "overdue": pending["overdue"], "accepted": accepted}
+
+
 def handoff_list(*, user: AnyUser) -> QuerySet[Handoff]:
     qs = Handoff.objects.select_related("lead", "assignee", "handed_off_by").order_by(
         "-handed_off_at", "-id"

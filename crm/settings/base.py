@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStageEnum": "leads.models.OpportunityStage",
         "RejectionReasonEnum": "handoff.models.RejectionReason",
         "HandoffOutcomeEnum": "handoff.models.HandoffOutcome",
+        "LossReasonEnum": "leads.models.LossReason",
+        "WinReasonEnum": "leads.models.WinReason",
     },
 }
 
