@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from handoff.models import Handoff, HandoffOutcome
-from leads.models import Lead, LeadStatus, Opportunity, OpportunityStage
 from handoff.views.sales import INBOX_PAGE
+from leads.models import Lead, LeadStatus, Opportunity, OpportunityStage
 from tests.factories import lead_in_state
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
