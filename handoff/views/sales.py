@@ -287,8 +287,10 @@ def inbox_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 def _card(opportunity: Opportunity, **extra: Any) -> dict[str, Any]:
     prefix = f"opp-{opportunity.pk}"
+    close = opportunity.expected_close_date
     return {
         "opportunity": opportunity,
+        "past_due": bool(opportunity.is_open and close and close < timezone.localdate()),
         "stage_form": StageForm(initial={"stage": opportunity.stage}, prefix=f"stage-{prefix}"),
         "win_form": WinForm(prefix=f"win-{prefix}"),
         "lose_form": LoseForm(prefix=f"lose-{prefix}"),
