@@ -59,8 +59,8 @@ PIPELINE_QUERIES = 7
 def test_pipeline_runs_the_same_queries_for_2_and_200_deals(
     marketer, rep, rep_client, rows, django_assert_num_queries
 ):
-    # Given rows deals of the rep, a few of them lost
-    for index in range(rows):
+    # Given rows deals of the rep, one of them in Proposal
+    for _ in range(rows):
         lead_in_state("converted", marketer=marketer, rep=rep)
     Opportunity.objects.filter(pk__in=Opportunity.objects.values("pk")[:1]).update(stage="proposal")
     # When the rep opens the board
