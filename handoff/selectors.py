@@ -189,6 +189,27 @@ def overdue_handoffs(*, user: AnyUser, now: Any = None) -> QuerySet[Handoff]:
     )
 
 
+def user_names(ids: set[int]) -> dict[int, str]:
+    """Display names of the given users, in one query (none when there are no ids)."""
+    if not ids:
+        return {}
+    from django.contrib.auth import get_user_model
+
+    return {u.pk: user_label(u) for u in get_user_model().objects.filter(pk__in=ids)}
+
+
+def sales_reps_with_load() -> QuerySet[Any]:
+    """Active sales reps with what the manual picker says of them: away, open leads, cap."""
+    from leads.models import LeadStatus
+
+    open_statuses = (LeadStatus.HANDED_OFF, LeadStatus.ACCEPTED)  # as assignment.py counts
+    return (
+        sales_reps()
+        .select_related("availability")
+        .annotate(open_leads=Count("owned_leads", filter=Q(owned_leads__status__in=open_statuses)))
+    )
+
+
 def sales_reps() -> QuerySet[Any]:
     """Active sales reps, by name: the people a handoff can be (re)assigned to."""
     return role_members(SALES).order_by("first_name", "last_name", "username")

@@ -268,6 +268,7 @@ def _lead_context(request: HttpRequest, lead: Lead) -> dict[str, Any]:
         event.to_label = statuses.get(event.to_status, "")
         data = event.data if isinstance(event.data, dict) else {}
         event.reason_label = reasons.get(data.get("reason", ""), data.get("reason", ""))
+    _explain_routing(handoffs, events)
     return {
         "lead": lead,
         "can_edit": has_role(request.user, *MARKETING_ROLES),
@@ -280,6 +281,28 @@ def _lead_context(request: HttpRequest, lead: Lead) -> dict[str, Any]:
         if lead.status == LeadStatus.CONVERTED
         else None,
     }
+
+
+def _explain_routing(handoffs: list[Any], events: list[Any]) -> None:
+    """Why each rep got the lead (`handoff.why`), and for each reassignment from whom, to whom
+    and why (`event.reassign_text`); the names they mention come in one query."""
+    ids: set[int] = set()
+    for handoff in handoffs:
+        ids |= rules.assignment_user_ids(handoff.assignment or {})
+    reassigns = [e for e in events if e.action == Action.REASSIGN and isinstance(e.data, dict)]
+    for event in reassigns:
+        ids |= rules.assignment_user_ids(event.data.get("assignment") or {})
+        ids |= {i for i in (event.data.get("from_assignee"), event.data.get("assignee")) if i}
+    names = selectors.user_names(ids)
+    for handoff in handoffs:
+        handoff.why = rules.explain_assignment(handoff.assignment or {}, names)
+    for event in reassigns:
+        event.reason_label = ""
+        event.reassign_text = _("From %(from)s to %(to)s. %(why)s") % {
+            "from": names.get(event.data.get("from_assignee") or 0, "—"),
+            "to": names.get(event.data.get("assignee") or 0, "—"),
+            "why": rules.explain_assignment(event.data.get("assignment") or {}, names),
+        }
 
 
 @login_required

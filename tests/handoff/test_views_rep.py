@@ -124,3 +124,66 @@ def test_pipeline_is_refused_to_marketing(marketer):
     client = Client()
     client.force_login(marketer)
     assert client.get(reverse("handoff:pipeline")).status_code == 403
+
+
+# --- explained routing ------------------------------------------------------------------
+
+
+def test_lead_page_says_why_this_rep_and_who_a_reassignment_went_from_and_to(
+    marketer, rep, other_rep, manager
+):
+    # Given a lead handed to rep by rotation (other_rep away), then reassigned by a manager
+    from handoff import services
+    from handoff.models import RepAvailability
+    from leads.roles import user_label
+
+    RepAvailability.objects.create(user=other_rep, away=True)
+    for _ in range(2):  # the second turn passes the away rep over
+        lead = lead_in_state("mql", marketer=marketer)
+        services.lead_handoff(lead_id=lead.pk, actor=marketer)
+    lead.refresh_from_db()
+    assert lead.owner_id == rep.pk
+    RepAvailability.objects.filter(user=other_rep).update(away=False)
+    services.lead_reassign(lead_id=lead.pk, actor=manager, assignee_id=other_rep.pk)
+    client = Client()
+    client.force_login(manager)
+
+    # When the manager opens the lead page
+    body = client.get(reverse("handoff:lead_detail", args=[lead.pk])).content.decode()
+
+    # Then the first handoff says the rotation skipped the away rep; the reassignment names
+    # both reps and who chose by hand
+    assert "General rotation" in body
+    assert f"skipped {user_label(other_rep)} (away)" in body
+    assert (
+        f"From {user_label(rep)} to {user_label(other_rep)}. "
+        f"Chosen by hand by {user_label(manager)}." in body
+    )
+
+
+def test_assignment_notice_says_why_you(marketer, rep):
+    from handoff import services
+    from notifications.models import Notification
+
+    # Given a lead routed by the rotation
+    lead = lead_in_state("mql", marketer=marketer)
+    services.lead_handoff(lead_id=lead.pk, actor=marketer)
+    # Then the rep's notice says why
+    note = Notification.objects.get(kind="lead_assigned", lead=lead)
+    assert note.text.endswith("Why you: your turn in the rotation.")
+
+
+def test_manual_picker_marks_away_and_capped_reps(marketer, rep, other_rep):
+    from handoff.forms import HandoffForm
+    from handoff.models import RepAvailability
+    from leads.roles import user_label
+
+    # Given one rep away and one at their cap of 1 open lead
+    RepAvailability.objects.create(user=rep, away=True)
+    RepAvailability.objects.create(user=other_rep, max_open_leads=1)
+    lead_in_state("accepted", marketer=marketer, rep=other_rep)
+    # When the picker is built
+    labels = [label for _value, label in HandoffForm().fields["assignee"].choices]
+    # Then each says so
+    assert f"{user_label(rep)} (away)" in labels
+    assert f"{user_label(other_rep)} (at cap 1/1)" in labels

@@ -36,10 +36,21 @@ def test_assigned_notice_keeps_its_english_message_and_shows_the_due_time_per_la
     from django.utils import timezone
 
     local = timezone.localtime(due)
-    assert note.params == {"lead": lead.label, "due": due.isoformat()}
-    assert note.message == (f"New lead assigned: {lead.label}. Respond by {local:%Y-%m-%d %H:%M}.")
+    from leads.roles import user_label
+
+    chooser = user_label(marketer)
+    assert note.params == {
+        "lead": lead.label,
+        "due": due.isoformat(),
+        "route": "manual",
+        "chooser": chooser,
+    }
+    assert note.message == (
+        f"New lead assigned: {lead.label}. Respond by {local:%Y-%m-%d %H:%M}."
+        f" Why you: chosen by {chooser}."
+    )
     with translation.override("es"):
-        assert note.text == (
+        assert note.text.startswith(
             f"Nuevo lead asignado: {lead.label}. Responda antes del {local:%d/%m/%Y %H:%M}."
         )
 
