@@ -183,13 +183,7 @@ FEEDBACK = {
     "reject": ["Too small for us.", "Student project.", "Already a customer of a rival."],
     "other": ["Wrong region for our offer.", "Asked only for pricing PDF."],
 }
-# Loss reason codes with their note (workflow.md); `other` carries the words.
-LOST_REASONS = [
-    ("competitor", "Chose a competitor"),
-    ("budget", "No budget this year"),
-    ("no_decision", "Went silent"),
-    ("other", "Built in house"),
-]
+LOST_REASONS = [("competitor", ""), ("budget", ""), ("no_decision", ""), ("other", "In house")]
 
 
 @dataclass
@@ -584,8 +578,8 @@ class Seeder:
                 amount=amount.quantize(Decimal("1")),
             )
         elif roll < 0.7 and (at := later(24 * 5, 24 * 40)):
-            reason, note = rng.choice(LOST_REASONS)
-            move("opportunity_lose", opportunity_id=opp.pk, at=at, reason=reason, note=note)
+            why, note = rng.choice(LOST_REASONS)  # a loss code, and the words `other` needs
+            move("opportunity_lose", opportunity_id=opp.pk, at=at, reason=why, note=note)
 
     def _present_day(self) -> None:
         """Today's live moves by their real actors (these notify), then rep4 goes away."""
