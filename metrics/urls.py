@@ -3,7 +3,7 @@ diagnosis (views_diagnosis.py)."""
 
 from django.urls import path
 
-from metrics import views, views_campaigns, views_diagnosis
+from metrics import views, views_campaigns, views_diagnosis, views_loss
 
 app_name = "metrics"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard_page, name="dashboard"),
     path("dashboard/export.csv", views.export_csv, name="export"),
     path("dashboard/reassign/<int:lead_id>/", views.reassign, name="reassign"),
+    path("dashboard/loss-reasons/", views_loss.loss_reasons, name="loss_reasons"),
     path("diagnosis/", views_diagnosis.diagnosis_page, name="diagnosis"),
     path("campaigns/", views_campaigns.campaign_list, name="campaign_list"),
     path("campaigns/<int:campaign_id>/", views_campaigns.campaign_detail, name="campaign_detail"),
