@@ -62,6 +62,7 @@
           filter: "input, select, textarea, button, summary, label, a",
           preventOnFilter: false,
           animation: 120,
+          forceFallback: true, // pointer events: the same on touch screens and in tests
           ghostClass: "is-dragging",
           onEnd: function (event) {
             if (event.from === event.to) return;
