@@ -135,6 +135,8 @@ def test_inbox_counts_every_lead_and_keeps_a_just_accepted_one(
     # When the rep loads the answer forms of the first row and accepts it
     row = page.locator(f"#lead-row-{first.pk}")
     row.get_by_role("link", name=re.compile("^Answer")).click()
+    expect(row.locator(".row-actions")).to_be_focused()  # keyboard users land on the forms
+    assert_accessible(page, context="inbox row with its answer forms")
     row.get_by_role("button", name=re.compile("^Accept")).click()
     expect(page.locator(f"#lead-row-{first.pk} .row-notice")).to_contain_text("Accepted")
 
