@@ -187,3 +187,16 @@ def test_manual_picker_marks_away_and_capped_reps(marketer, rep, other_rep):
     # Then each says so
     assert f"{user_label(rep)} (away)" in labels
     assert f"{user_label(other_rep)} (at cap 1/1)" in labels
+
+
+def test_lead_page_shows_the_loss_reason_and_its_note(marketer, rep, rep_client):
+    from handoff import services
+
+    # Given a deal lost for "other" with a note
+    lead = lead_in_state("converted", marketer=marketer, rep=rep)
+    opp = Opportunity.objects.get(lead=lead)
+    services.opportunity_lose(opportunity_id=opp.pk, actor=rep, reason="other", note="In house")
+    # When the rep opens the lead page
+    body = rep_client.get(reverse("handoff:lead_detail", args=[lead.pk])).content.decode()
+    # Then it says why it was lost
+    assert "Why lost: Other (In house)" in body
