@@ -200,3 +200,33 @@ def test_lead_page_shows_the_loss_reason_and_its_note(marketer, rep, rep_client)
     body = rep_client.get(reverse("handoff:lead_detail", args=[lead.pk])).content.decode()
     # Then it says why it was lost
     assert "Why lost: Other (In house)" in body
+
+
+@pytest.mark.parametrize(
+    ("who", "htmx", "status"),
+    [
+        (None, True, 302),
+        ("marketer", True, 403),
+        ("rep", True, 200),
+        ("rep", False, 302),
+        ("other_rep", True, 200),  # a stale row: "no longer yours" in its place
+        ("manager", True, 200),
+    ],
+)
+def test_inbox_answer_fragment_by_role(request, marketer, rep, who, htmx, status):
+    # Given a lead waiting for rep's answer
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep)
+    client = Client()
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    # When its answer forms are asked for
+    response = client.get(
+        reverse("handoff:inbox_answer", args=[lead.pk]),
+        **({"HTTP_HX_REQUEST": "true"} if htmx else {}),
+    )
+    # Then only the sales workspace gets them; the owner's row carries the accept form
+    assert response.status_code == status
+    if who == "rep" and htmx:
+        assert f'name="accept-{lead.pk}-rating"' in response.content.decode()
+    if who == "other_rep":
+        assert f'name="accept-{lead.pk}-rating"' not in response.content.decode()
