@@ -165,3 +165,30 @@ def test_rep_searches_their_own_leads(
     expect(page.locator("#lead-table")).to_contain_text("zoe@ex.com")
     _no_sideways_scroll(page)
     assert_accessible(page, context="rep lead list at 390 px")
+
+
+def test_dashboard_loads_the_loss_breakdown_and_it_fits_a_phone(
+    page: Page, live_server, login, assert_accessible, marketer, rep, manager
+) -> None:
+    from handoff import services
+
+    # Given a deal lost to a competitor
+    opportunity = Opportunity.objects.get(
+        lead=lead_in_state("converted", marketer=marketer, rep=rep)
+    )
+    services.opportunity_lose(opportunity_id=opportunity.pk, actor=rep, reason="competitor")
+    _read_all_notices()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, manager)
+
+    # When the manager opens the dashboard, the breakdown loads into it
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("#loss-by-rep")).to_be_visible()
+    expect(page.locator("#loss-by-campaign")).to_be_visible()
+    _no_sideways_scroll(page)
+
+    # And its own page passes axe at 390 px
+    page.goto(f"{live_server.url}/dashboard/loss-reasons/")
+    expect(page.locator("#loss-by-rep")).to_contain_text("1")
+    _no_sideways_scroll(page)
+    assert_accessible(page, context="loss reasons at 390 px")
