@@ -1,4 +1,5 @@
-# Front-end files from npm: only what production serves (Chart.js and its source map;
+# Front-end files from npm: only what production serves (Chart.js and its source map,
+# SortableJS for the pipeline board;
 # devDependencies such as axe-core are for the tests).
 FROM node:20-slim AS assets
 WORKDIR /build
@@ -6,7 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error \
     && mkdir -p vendor \
     && cp node_modules/chart.js/dist/chart.umd.min.js \
-          node_modules/chart.js/dist/chart.umd.min.js.map vendor/
+          node_modules/chart.js/dist/chart.umd.min.js.map vendor/ \
+    && cp node_modules/sortablejs/Sortable.min.js vendor/
 
 FROM python:3.11-slim AS app
 

@@ -19,6 +19,7 @@ static/vendor/.stamp: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/
+	cp node_modules/sortablejs/Sortable.min.js static/vendor/
 	touch static/vendor/.stamp
 
 assets: static/vendor/.stamp

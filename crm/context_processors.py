@@ -21,7 +21,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("metrics:dashboard", _("Dashboard"), (MARKETING, SALES, MANAGER)),
     NavItem("metrics:campaign_list", _("Campaigns"), (MARKETING, MANAGER)),
-    NavItem("handoff:lead_list", _("Leads"), (MARKETING, MANAGER)),
+    NavItem("handoff:lead_list", _("Leads"), (MARKETING, SALES, MANAGER)),
     NavItem("imports:import_start", _("Import"), (MARKETING, MANAGER)),
     NavItem("handoff:inbox", _("Inbox"), (SALES,)),
     NavItem("handoff:pipeline", _("Pipeline"), (SALES, MANAGER)),

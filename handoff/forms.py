@@ -3,11 +3,13 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from handoff import selectors
+from handoff.rules import rep_availability_label
 from leads.models import Campaign
 from leads.roles import user_label
 
@@ -16,9 +18,27 @@ def sales_reps() -> QuerySet:
     return selectors.sales_reps()
 
 
+def sales_reps_with_load() -> QuerySet:
+    return selectors.sales_reps_with_load()
+
+
 class RepChoiceField(forms.ModelChoiceField):
+    """A rep picker that says who is away or at their cap (`Luis (away)`); the choice is
+    still allowed, the label only warns."""
+
     def label_from_instance(self, obj: Any) -> str:
-        return user_label(obj)
+        try:
+            availability = obj.availability if hasattr(obj, "open_leads") else None
+        except ObjectDoesNotExist:  # a rep who never set availability
+            availability = None
+        if availability is None:
+            return user_label(obj)
+        return rep_availability_label(
+            user_label(obj),
+            away=availability.away,
+            open_leads=obj.open_leads,
+            cap=availability.max_open_leads,
+        )
 
 
 def _country_choices() -> list[tuple[str, str]]:
@@ -69,7 +89,7 @@ class HandoffForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = sales_reps()
+        self.fields["assignee"].queryset = sales_reps_with_load()
 
 
 class DisqualifyForm(forms.Form):
@@ -112,7 +132,7 @@ class BulkActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = sales_reps()
+        self.fields["assignee"].queryset = sales_reps_with_load()
         ids = self.data.getlist("leads") if hasattr(self.data, "getlist") else []
         self.fields["leads"].choices = [(value, value) for value in ids if str(value).isdigit()]
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from handoff.models import RejectionReason
 from handoff.rules import FEEDBACK_MAX_LENGTH
-from leads.models import Opportunity
+from leads.models import LossReason, Opportunity, WinReason
 
 RATING_CHOICES = [
     ("", _("No rating")),
@@ -100,12 +100,35 @@ class WinForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
         help_text=_("Leave empty to keep the current amount."),
     )
+    reason = forms.ChoiceField(
+        label=_("Why was it won?"),
+        required=False,
+        choices=[("", _("No reason given")), *WinReason.choices],
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class LoseForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.ChoiceField(
         label=_("Why was it lost?"),
-        max_length=255,
-        help_text=_("For example: chose a competitor, no budget this year."),
+        choices=[("", _("Choose a reason")), *LossReason.choices],
         error_messages={"required": _("Say why the deal was lost.")},
     )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the reason is Other."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reason") == LossReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Say why in a few words when the reason is Other."))
+        return data

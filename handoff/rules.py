@@ -4,7 +4,11 @@ selectors, pages, the API and webhooks alike."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _lazy
 
 # The longest free-text feedback a rep may give with an answer (accept or reject).
 FEEDBACK_MAX_LENGTH = 2000
@@ -34,3 +38,75 @@ def sla_status(handoff: _HandoffTimes, now: dt.datetime) -> str:
 def is_overdue(handoff: _HandoffTimes, now: dt.datetime) -> bool:
     """Pending and past its SLA due time: in the inbox's red, the overdue list and the API."""
     return handoff.outcome == PENDING and handoff.sla_due_at < now
+
+
+# --------------------------------------------------------------------------- why this rep
+
+_SKIP_REASONS = {
+    "away": _lazy("away"),
+    "inactive": _lazy("inactive"),
+    "current assignee": _lazy("the current rep"),
+}
+
+
+def skip_reason(reason: str) -> str:
+    """A stored skip reason (`away`, `at cap (20/20 open leads)`) in the reader's language."""
+    if reason in _SKIP_REASONS:
+        return str(_SKIP_REASONS[reason])
+    if reason.startswith("at cap (") and "/" in reason:
+        numbers = reason[len("at cap (") :].split(" ")[0]
+        open_leads, _sep, cap = numbers.partition("/")
+        return _gettext("at cap %(open)s/%(cap)s") % {"open": open_leads, "cap": cap}
+    return reason
+
+
+def rep_availability_label(name: str, *, away: bool, open_leads: int, cap: int | None) -> str:
+    """How the manual rep picker shows a rep: `Luis (away)`, `Ana (at cap 20/20)`."""
+    if away:
+        return _gettext("%(name)s (away)") % {"name": name}
+    if cap is not None and open_leads >= cap:
+        return _gettext("%(name)s (at cap %(open)s/%(cap)s)") % {
+            "name": name,
+            "open": open_leads,
+            "cap": cap,
+        }
+    return name
+
+
+def explain_assignment(info: Mapping[str, Any], names: Mapping[int, str]) -> str:
+    """Why this rep got the lead, from the handoff's stored `assignment`, in one sentence of
+    the reader's language; `names` maps user ids to display names."""
+    if not info:
+        return ""
+    if info.get("method") == "manual":
+        chooser = names.get(info.get("chosen_by") or 0, "")
+        text = (
+            _gettext("Chosen by hand by %(name)s") % {"name": chooser}
+            if chooser
+            else _gettext("Chosen by hand")
+        )
+    else:
+        if info.get("rule"):
+            text = _gettext("Routing rule “%(rule)s”") % {"rule": info["rule"]}
+        else:
+            text = _gettext("General rotation")
+        if info.get("turn"):
+            text += ", " + _gettext("turn %(turn)s") % {"turn": info["turn"]}
+        skipped = [
+            f"{names.get(s.get('user_id') or 0, s.get('username', ''))} "
+            f"({skip_reason(str(s.get('reason', '')))})"
+            for s in info.get("skipped") or []
+        ]
+        if skipped:
+            text += "; " + _gettext("skipped %(reps)s") % {"reps": ", ".join(skipped)}
+        if info.get("rule_skipped") is not None:
+            text += "; " + _gettext("the matching rule had no available rep")
+    if info.get("reason") == "sla_breach":
+        text = _gettext("Reassigned after the SLA was missed") + "; " + text
+    return text + "."
+
+
+def assignment_user_ids(info: Mapping[str, Any]) -> set[int]:
+    """The user ids an assignment explanation names (to fetch their names in one query)."""
+    ids = {info.get("chosen_by")} | {s.get("user_id") for s in info.get("skipped") or []}
+    return {i for i in ids if isinstance(i, int)}

@@ -43,6 +43,20 @@ def inbox_for(*, rep: AbstractBaseUser) -> QuerySet[Handoff]:
     )
 
 
+def inbox_counts(*, rep: AbstractBaseUser, now: Any) -> dict[str, int]:
+    """True totals of the rep's inbox in two queries: pending (and of those overdue), and
+    accepted leads waiting to be converted."""
+    from leads.models import LeadStatus
+
+    # Counting a column of the (assignee, outcome, sla_due_at) index lets PostgreSQL answer
+    # from that index alone (an index-only scan), whatever the rows' width.
+    pending = Handoff.objects.filter(assignee_id=rep.pk, outcome=HandoffOutcome.PENDING).aggregate(
+        pending=Count("sla_due_at"), overdue=Count("sla_due_at", filter=Q(sla_due_at__lt=now))
+    )
+    accepted = Lead.objects.filter(owner_id=rep.pk, status=LeadStatus.ACCEPTED).count()
+    return {"pending": pending["pending"], "overdue": pending["overdue"], "accepted": accepted}
+
+
 def handoff_list(*, user: AnyUser) -> QuerySet[Handoff]:
     qs = Handoff.objects.select_related("lead", "assignee", "handed_off_by").order_by(
         "-handed_off_at", "-id"
@@ -174,6 +188,27 @@ def overdue_handoffs(*, user: AnyUser, now: Any = None) -> QuerySet[Handoff]:
         .filter(outcome=HandoffOutcome.PENDING, sla_due_at__lt=now or timezone.now())
         .select_related("lead__campaign")
         .order_by("sla_due_at", "id")
+    )
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    """Display names of the given users, in one query (none when there are no ids)."""
+    if not ids:
+        return {}
+    from django.contrib.auth import get_user_model
+
+    return {u.pk: user_label(u) for u in get_user_model().objects.filter(pk__in=ids)}
+
+
+def sales_reps_with_load() -> QuerySet[Any]:
+    """Active sales reps with what the manual picker says of them: away, open leads, cap."""
+    from leads.models import LeadStatus
+
+    open_statuses = (LeadStatus.HANDED_OFF, LeadStatus.ACCEPTED)  # as assignment.py counts
+    return (
+        sales_reps()
+        .select_related("availability")
+        .annotate(open_leads=Count("owned_leads", filter=Q(owned_leads__status__in=open_statuses)))
     )
 
 

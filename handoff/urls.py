@@ -17,6 +17,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/<slug:move>/", views.lead_move, name="lead_move"),
     path("inbox/", views_sales.inbox, name="inbox"),
+    path("inbox/<int:lead_id>/answer/", views_sales.inbox_answer, name="inbox_answer"),
     path("inbox/<int:lead_id>/accept/", views_sales.inbox_accept, name="inbox_accept"),
     path("inbox/<int:lead_id>/reject/", views_sales.inbox_reject, name="inbox_reject"),
     path("inbox/<int:lead_id>/convert/", views_sales.inbox_convert, name="inbox_convert"),

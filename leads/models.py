@@ -69,6 +69,28 @@ class OpportunityStage(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+class LossReason(models.TextChoices):
+    """Why a deal was lost (workflow.md); `other` needs a note."""
+
+    PRICE = "price", _("Price")
+    COMPETITOR = "competitor", _("Chose a competitor")
+    NO_DECISION = "no_decision", _("No decision")
+    TIMING = "timing", _("Timing")
+    MISSING_FEATURES = "missing_features", _("Missing features")
+    BUDGET = "budget", _("No budget")
+    OTHER = "other", _("Other")
+
+
+class WinReason(models.TextChoices):
+    """Why a deal was won (optional, workflow.md)."""
+
+    PRICE = "price", _("Price")
+    PRODUCT_FIT = "product_fit", _("Product fit")
+    RELATIONSHIP = "relationship", _("Relationship")
+    TIMING = "timing", _("Timing")
+    OTHER = "other", _("Other")
+
+
 class Campaign(models.Model):
     Status = CampaignStatus
 
@@ -353,7 +375,15 @@ class Opportunity(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    lost_reason = models.CharField(_("lost reason"), max_length=255, blank=True)
+    lost_reason = models.CharField(
+        _("loss reason"), max_length=20, blank=True, choices=LossReason.choices
+    )
+    won_reason = models.CharField(
+        _("win reason"), max_length=20, blank=True, choices=WinReason.choices
+    )
+    close_note = models.TextField(
+        _("close note"), blank=True, help_text=_("Why, in words (required for a loss of Other).")
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -393,6 +423,18 @@ class Opportunity(models.Model):
             models.CheckConstraint(
                 condition=bounds.time_in_window("closed_at", nullable=True),
                 name="opportunity_closed_at_in_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(lost_reason="") | _in_choices("lost_reason", LossReason),
+                name="opportunity_lost_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(won_reason="") | _in_choices("won_reason", WinReason),
+                name="opportunity_won_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(lost_reason="other") | ~Q(close_note=""),
+                name="opportunity_lost_other_needs_note",
             ),
         ]
 

@@ -380,3 +380,71 @@ def campaign_budget(*, campaign: Campaign, today: dt.date) -> dict[str, Any]:
         v=Sum("marketing_spend")
     )["v"] or Decimal("0")
     return kpis.budget_use(campaign.budget, spent)
+
+
+# --------------------------------------------------------------------------- loss reasons
+
+
+def loss_reason_breakdown(
+    *,
+    start: dt.date,
+    end: dt.date,
+    campaign: int | None = None,
+    channel: str | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Deals lost with `closed_at` in [start, end] (the project's days), counted by loss reason
+    for each rep and for each campaign: two grouped queries whatever the number of deals.
+
+    Each row: `key`, `name`, `counts` ({code: n} over LossReason, zeros included), `total`;
+    rows by total, largest first."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from leads.models import LossReason, Opportunity, OpportunityStage
+
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    lost = Opportunity.objects.filter(
+        stage=OpportunityStage.LOST, closed_at__gte=since, closed_at__lt=until
+    )
+    if campaign is not None:
+        lost = lost.filter(lead__campaign_id=campaign)
+    elif channel:
+        lost = lost.filter(lead__campaign__channel=channel)
+
+    def pivot(rows: Any, key: str, name: Any) -> list[dict[str, Any]]:
+        table: dict[Any, dict[str, Any]] = {}
+        for row in rows:
+            entry = table.setdefault(
+                row[key],
+                {"key": row[key], "name": name(row), "counts": dict.fromkeys(LossReason.values, 0)},
+            )
+            if row["lost_reason"] in entry["counts"]:
+                entry["counts"][row["lost_reason"]] += row["n"]
+        for entry in table.values():
+            entry["total"] = sum(entry["counts"].values())
+        return sorted(table.values(), key=lambda e: (-e["total"], str(e["name"])))
+
+    by_rep = (
+        lost.values(
+            "owner_id", "owner__first_name", "owner__last_name", "owner__username", "lost_reason"
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_campaign = (
+        lost.values("lead__campaign_id", "lead__campaign__name", "lost_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+    def rep_name(row: dict[str, Any]) -> str:
+        full = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+        return full or row["owner__username"]
+
+    return {
+        "by_rep": pivot(by_rep, "owner_id", rep_name),
+        "by_campaign": pivot(
+            by_campaign, "lead__campaign_id", lambda row: row["lead__campaign__name"] or ""
+        ),
+    }

@@ -3,7 +3,7 @@ diagnosis (views_diagnosis.py)."""
 
 from django.urls import path
 
-from metrics import views, views_campaigns, views_diagnosis, views_targets
+from metrics import views, views_campaigns, views_diagnosis, views_loss, views_targets
 
 app_name = "metrics"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/reassign/<int:lead_id>/", views.reassign, name="reassign"),
     path("targets/", views_targets.targets_grid, name="targets"),
     path("quota/mine/", views_targets.quota_mine, name="quota_mine"),
+    path("dashboard/loss-reasons/", views_loss.loss_reasons, name="loss_reasons"),
     path("diagnosis/", views_diagnosis.diagnosis_page, name="diagnosis"),
     path("campaigns/", views_campaigns.campaign_list, name="campaign_list"),
     path("campaigns/<int:campaign_id>/", views_campaigns.campaign_detail, name="campaign_detail"),

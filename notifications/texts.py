@@ -78,9 +78,22 @@ def _values(params: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+# Why the rep got the lead (the `route` parameter of an assignment notice), said after it.
+ROUTES = {
+    "rule": _("Why you: the routing rule “%(rule)s”."),
+    "rotation": _("Why you: your turn in the rotation."),
+    "manual": _("Why you: chosen by %(chooser)s."),
+    "sla_breach": _("Why you: the previous rep missed the SLA."),
+}
+
+
 def render_text(code: str, params: dict[str, Any]) -> str:
     """The text of `code` with `params` in the active language (KeyError: unknown code)."""
-    return str(TEXTS[code]) % _values(params)
+    values = _values(params)
+    text = str(TEXTS[code]) % values
+    if params.get("route") in ROUTES:
+        text += " " + str(ROUTES[params["route"]]) % values
+    return text
 
 
 def render(notification: Renderable) -> str:

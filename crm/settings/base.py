@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "RejectionReasonEnum": "handoff.models.RejectionReason",
         "HandoffOutcomeEnum": "handoff.models.HandoffOutcome",
         "AgreementStatusEnum": "alignment.status.STATUSES",
+        "LossReasonEnum": "leads.models.LossReason",
+        "WinReasonEnum": "leads.models.WinReason",
     },
 }
 

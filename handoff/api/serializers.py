@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from handoff.models import Handoff, LeadEvent, RejectionReason
 from handoff.rules import FEEDBACK_MAX_LENGTH, is_overdue
-from leads.models import MONEY, Lead, Opportunity
+from leads.models import MONEY, Lead, LossReason, Opportunity, WinReason
 
 MAX_ID = 2**63 - 1
 MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"]}
@@ -164,10 +164,17 @@ class ConvertSerializer(MoveSerializer):
 
 class WinSerializer(MoveSerializer):
     amount = serializers.DecimalField(**MONEY_FIELD, min_value=0, required=False, allow_null=True)
+    reason = serializers.ChoiceField(
+        choices=WinReason.choices, required=False, allow_blank=True, help_text="Optional."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
 class LoseSerializer(MoveSerializer):
-    reason = serializers.CharField(max_length=255)
+    reason = serializers.ChoiceField(
+        choices=LossReason.choices, help_text="`other` requires `note`."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -240,6 +247,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "created_at",
             "closed_at",
             "lost_reason",
+            "won_reason",
+            "close_note",
         ]
         read_only_fields = fields
 

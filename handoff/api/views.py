@@ -330,7 +330,8 @@ class OpportunityViewSet(
 
     @extend_schema(
         summary="Close an opportunity as won",
-        description="Optional final `amount`; a closed opportunity is refused with 409.",
+        description="Optional final `amount`, optional `reason` code (price, product_fit, "
+        "relationship, timing, other) and `note`; a closed opportunity is refused with 409.",
         tags=["opportunities"],
         request=s.WinSerializer,
         responses={200: s.OpportunitySerializer},
@@ -347,7 +348,9 @@ class OpportunityViewSet(
 
     @extend_schema(
         summary="Close an opportunity as lost",
-        description="`reason` required; a closed opportunity is refused with 409.",
+        description="`reason` code required (price, competitor, no_decision, timing, "
+        "missing_features, budget, other); `other` needs a `note` (else 400); a closed "
+        "opportunity is refused with 409.",
         tags=["opportunities"],
         request=s.LoseSerializer,
         responses={200: s.OpportunitySerializer},

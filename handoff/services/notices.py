@@ -8,6 +8,7 @@ from django.utils.translation import override
 
 from handoff.models import Handoff, RejectionReason
 from leads.models import Lead
+from leads.roles import user_label
 from notifications import texts
 from notifications.models import NotificationKind
 from notifications.services import notify
@@ -21,10 +22,29 @@ def notify_assigned(handoff: Handoff, lead: Lead, *, backfilled: bool) -> None:
         [handoff.assignee],
         kind=NotificationKind.LEAD_ASSIGNED,
         code=texts.LEAD_ASSIGNED,
-        params={"lead": lead.label, "due": handoff.sla_due_at.isoformat()},
+        params={
+            "lead": lead.label,
+            "due": handoff.sla_due_at.isoformat(),
+            **_route(handoff),
+        },
         lead=lead,
         handoff=handoff,
     )
+
+
+def _route(handoff: Handoff) -> dict[str, str]:
+    """Why this rep, as the notice's `route` parameters (notifications.texts.ROUTES)."""
+    info = handoff.assignment or {}
+    if info.get("reason") == "sla_breach":
+        return {"route": "sla_breach"}
+    if info.get("method") == "manual":
+        chooser = (
+            handoff.handed_off_by if handoff.handed_off_by_id == info.get("chosen_by") else None
+        )
+        return {"route": "manual", "chooser": user_label(chooser) if chooser else "?"}
+    if info.get("rule"):
+        return {"route": "rule", "rule": str(info["rule"])}
+    return {"route": "rotation"}
 
 
 def notify_rejected(handoff: Handoff, lead: Lead, *, actor: AbstractBaseUser, reason: str) -> None:

@@ -24,8 +24,11 @@ from handoff.services.core import (
 )
 from handoff.transitions import Action
 from leads.errors import ActionNotAllowed, InvalidInput, InvalidTransition
-from leads.models import Lead, Opportunity, OpportunityStage
+from leads.models import Lead, LossReason, Opportunity, OpportunityStage, WinReason
 from leads.roles import MANAGER, SALES, has_role
+
+# The longest close note a win or loss may carry.
+NOTE_MAX_LENGTH = 1000
 
 
 def _lock_opportunity(
@@ -146,15 +149,25 @@ def opportunity_win(
     opportunity_id: int,
     actor: AbstractBaseUser,
     amount: Decimal | int | str | None = None,
+    reason: str = "",
+    note: str = "",
     at: dt.datetime | None = None,
 ) -> Opportunity:
+    """Close as won; `reason` is an optional WinReason code, `note` optional words."""
     opportunity, lead = _lock_opportunity(opportunity_id, actor, "win")
+    reason, note = (reason or "").strip(), (note or "").strip()
+    if reason and reason not in WinReason.values:
+        raise InvalidInput({"reason": [_("Choose one of the win reasons, or none.")]})
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidInput({"note": [_("Keep the note under 1,000 characters.")]})
     when = _check_close_time(opportunity, lead, actor, at)
     if amount is not None:
         opportunity.amount = validate_amount(amount)
     from_stage = opportunity.stage
     opportunity.stage = OpportunityStage.WON
     opportunity.closed_at = when
+    opportunity.won_reason = reason
+    opportunity.close_note = note
     opportunity.save()
     _opportunity_event(
         opportunity,
@@ -162,23 +175,39 @@ def opportunity_win(
         actor=actor,
         action=Action.WON,
         when=when,
-        data={"from_stage": from_stage, "amount": str(opportunity.amount)},
+        data={
+            "from_stage": from_stage,
+            "amount": str(opportunity.amount),
+            "reason": reason,
+            "note": note,
+        },
     )
     return opportunity
 
 
 @transaction.atomic
 def opportunity_lose(
-    *, opportunity_id: int, actor: AbstractBaseUser, reason: str, at: dt.datetime | None = None
+    *,
+    opportunity_id: int,
+    actor: AbstractBaseUser,
+    reason: str,
+    note: str = "",
+    at: dt.datetime | None = None,
 ) -> Opportunity:
+    """Close as lost with a LossReason code; `other` needs a `note`."""
     opportunity, lead = _lock_opportunity(opportunity_id, actor, "lose")
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 255:
-        raise InvalidInput({"reason": [_("Say why the deal was lost (at most 255 characters).")]})
+    reason, note = (reason or "").strip(), (note or "").strip()
+    if reason not in LossReason.values:
+        raise InvalidInput({"reason": [_("Choose why the deal was lost.")]})
+    if reason == LossReason.OTHER and not note:
+        raise InvalidInput({"note": [_("Say why in a few words when the reason is Other.")]})
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidInput({"note": [_("Keep the note under 1,000 characters.")]})
     when = _check_close_time(opportunity, lead, actor, at)
     from_stage = opportunity.stage
     opportunity.stage = OpportunityStage.LOST
     opportunity.lost_reason = reason
+    opportunity.close_note = note
     opportunity.closed_at = when
     opportunity.save()
     _opportunity_event(
@@ -187,6 +216,6 @@ def opportunity_lose(
         actor=actor,
         action=Action.LOST,
         when=when,
-        data={"from_stage": from_stage, "reason": reason},
+        data={"from_stage": from_stage, "reason": reason, "note": note},
     )
     return opportunity

@@ -41,7 +41,7 @@ from leads.errors import (
 from leads.forms import apply_error, refusal_message
 from leads.models import Lead, LeadStatus
 from leads.paging import paginate
-from leads.roles import MANAGER, MARKETING, has_role
+from leads.roles import MANAGER, MARKETING, SALES, has_role
 
 MARKETING_ROLES = (MARKETING, MANAGER)
 
@@ -49,9 +49,11 @@ MARKETING_ROLES = (MARKETING, MANAGER)
 # --------------------------------------------------------------------------- lead list
 
 
-@role_required(*MARKETING_ROLES)
+@role_required(MARKETING, SALES, MANAGER)
 @require_GET
 def lead_list(request: HttpRequest) -> HttpResponse:
+    """The lead list: marketing and managers see every lead and move them in bulk; a rep sees
+    the leads they own or are assigned (the same selector and FilterSet), read-only."""
     filterset = LeadFilter(request.GET, queryset=selectors.lead_list(user=request.user))
     leads = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = paginate(leads, request.GET)
@@ -64,9 +66,17 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             value for key, value in request.GET.items() if key != "page" and value.strip()
         ),
     }
+    if not has_role(request.user, *MARKETING_ROLES):
+        page_template, results_template = REP_LEAD_LIST
+    else:
+        page_template, results_template = "handoff/lead_list.html", LEAD_RESULTS
     if request.htmx and request.htmx.target == "lead-results":
-        return render(request, "handoff/partials/_lead_results.html", context)
-    return render(request, "handoff/lead_list.html", context)
+        return render(request, results_template, context)
+    return render(request, page_template, context)
+
+
+LEAD_RESULTS = "handoff/partials/_lead_results.html"
+REP_LEAD_LIST = ("handoff/rep_lead_list.html", "handoff/partials/_rep_lead_results.html")
 
 
 @role_required(*MARKETING_ROLES)
@@ -258,6 +268,7 @@ def _lead_context(request: HttpRequest, lead: Lead) -> dict[str, Any]:
         event.to_label = statuses.get(event.to_status, "")
         data = event.data if isinstance(event.data, dict) else {}
         event.reason_label = reasons.get(data.get("reason", ""), data.get("reason", ""))
+    _explain_routing(handoffs, events)
     return {
         "lead": lead,
         "can_edit": has_role(request.user, *MARKETING_ROLES),
@@ -270,6 +281,28 @@ def _lead_context(request: HttpRequest, lead: Lead) -> dict[str, Any]:
         if lead.status == LeadStatus.CONVERTED
         else None,
     }
+
+
+def _explain_routing(handoffs: list[Any], events: list[Any]) -> None:
+    """Why each rep got the lead (`handoff.why`), and for each reassignment from whom, to whom
+    and why (`event.reassign_text`); the names they mention come in one query."""
+    ids: set[int] = set()
+    for handoff in handoffs:
+        ids |= rules.assignment_user_ids(handoff.assignment or {})
+    reassigns = [e for e in events if e.action == Action.REASSIGN and isinstance(e.data, dict)]
+    for event in reassigns:
+        ids |= rules.assignment_user_ids(event.data.get("assignment") or {})
+        ids |= {i for i in (event.data.get("from_assignee"), event.data.get("assignee")) if i}
+    names = selectors.user_names(ids)
+    for handoff in handoffs:
+        handoff.why = rules.explain_assignment(handoff.assignment or {}, names)
+    for event in reassigns:
+        event.reason_label = ""
+        event.reassign_text = _("From %(from)s to %(to)s. %(why)s") % {
+            "from": names.get(event.data.get("from_assignee") or 0, "—"),
+            "to": names.get(event.data.get("assignee") or 0, "—"),
+            "why": rules.explain_assignment(event.data.get("assignment") or {}, names),
+        }
 
 
 @login_required

@@ -63,8 +63,8 @@ def countdown(due: dt.datetime, now: dt.datetime) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------
 # Inbox
 
-# Accepted leads listed under the inbox, the longest waiting first.
-ACCEPTED_SHOWN = 25
+# Rows per page of each inbox list (pending, accepted); the headings show the true totals.
+INBOX_PAGE = 25
 
 INBOX_FORMS: dict[str, type[forms.Form]] = {
     "accept": AcceptForm,
@@ -78,45 +78,75 @@ def _forms_for(lead_id: int) -> dict[str, forms.Form]:
     return {f"{name}_form": cls(prefix=f"{name}-{lead_id}") for name, cls in INBOX_FORMS.items()}
 
 
-def _pending_row(handoff: Handoff, now: dt.datetime, **extra: Any) -> dict[str, Any]:
+def _pending_row(
+    handoff: Handoff, now: dt.datetime, *, with_forms: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """A pending row; its answer forms are loaded on demand (inbox_answer) unless asked for."""
     return {
         "lead": handoff.lead,
         "name": handoff.lead.display_name,
         "handoff": handoff,
         "state": "pending",
         "clock": countdown(handoff.sla_due_at, now),
-        **_forms_for(handoff.lead_id),
+        "with_forms": with_forms,
+        **(_forms_for(handoff.lead_id) if with_forms else {}),
         **extra,
     }
 
 
-def _accepted_row(lead: Lead, **extra: Any) -> dict[str, Any]:
+def _accepted_row(lead: Lead, *, with_forms: bool = False, **extra: Any) -> dict[str, Any]:
     return {
         "lead": lead,
         "name": lead.display_name,
         "handoff": None,
         "state": "accepted",
-        **_forms_for(lead.pk),
+        "with_forms": with_forms,
+        **(_forms_for(lead.pk) if with_forms else {}),
         **extra,
+    }
+
+
+def _page_of(queryset: Any, total: int, raw: str | None) -> dict[str, Any]:
+    """One page of `queryset` whose `total` is known; a bad or out-of-range number is clamped."""
+    pages = max(1, math.ceil(total / INBOX_PAGE))
+    try:
+        number = min(max(1, int(raw or "1")), pages)
+    except ValueError:
+        number = 1
+    start = (number - 1) * INBOX_PAGE
+    return {
+        "rows": list(queryset[start : start + INBOX_PAGE]) if total else [],
+        "number": number,
+        "pages": pages,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < pages else None,
     }
 
 
 def _inbox_context(request: HttpRequest, override: dict[str, Any] | None = None) -> dict[str, Any]:
     now = timezone.now()
-    rows = [_pending_row(h, now) for h in selectors.inbox_for(rep=request.user)]
-    waiting = list(selectors.accepted_leads_for(rep=request.user)[: ACCEPTED_SHOWN + 1])
-    accepted = [_accepted_row(lead) for lead in waiting[:ACCEPTED_SHOWN]]
+    counts = selectors.inbox_counts(rep=request.user, now=now)
+    pending = _page_of(
+        selectors.inbox_for(rep=request.user), counts["pending"], request.GET.get("page")
+    )
+    accepted = _page_of(
+        selectors.accepted_leads_for(rep=request.user), counts["accepted"], request.GET.get("apage")
+    )
+    rows = [_pending_row(h, now) for h in pending["rows"]]
+    accepted_rows = [_accepted_row(lead) for lead in accepted["rows"]]
     if override:
-        for row_list in (rows, accepted):
+        for row_list in (rows, accepted_rows):
             for index, row in enumerate(row_list):
                 if row["lead"].pk == override["lead"].pk:
                     row_list[index] = override
     return {
         "rows": rows,
-        "accepted_rows": accepted,
-        "overdue_count": sum(1 for row in rows if row["clock"]["overdue"]),
-        "accepted_more": len(waiting) > ACCEPTED_SHOWN,
-        "accepted_shown": ACCEPTED_SHOWN,
+        "accepted_rows": accepted_rows,
+        "pending_total": counts["pending"],
+        "overdue_count": counts["overdue"],
+        "accepted_total": counts["accepted"],
+        "pending_page": pending,
+        "accepted_page": accepted,
         "now": now,
     }
 
@@ -124,9 +154,27 @@ def _inbox_context(request: HttpRequest, override: dict[str, Any] | None = None)
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """My leads: pending handoffs by SLA due time (soonest first), then accepted leads."""
+    """My leads: pending handoffs by SLA due time (overdue first), then accepted leads, each
+    list in pages with its true total."""
     _require_sales(request)
     return render(request, "handoff/inbox.html", _inbox_context(request))
+
+
+@login_required
+@require_GET
+def inbox_answer(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """One inbox row with its answer forms (loaded on demand by the row's Answer button)."""
+    _require_sales(request)
+    try:
+        lead = _lead_for(request, lead_id)
+    except Http404:
+        if not request.htmx:
+            raise
+        return render(request, "handoff/partials/_inbox_row_gone.html", {"lead_id": lead_id})
+    if not request.htmx:
+        return redirect("handoff:lead_detail", lead_id=lead.pk)
+    row = _row_after(request, lead, open="answer")
+    return render(request, "handoff/partials/_inbox_row.html", {"row": row})
 
 
 def _lead_for(request: HttpRequest, lead_id: int) -> Lead:
@@ -145,9 +193,9 @@ def _row_after(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str, Any]
         handoff = selectors.current_handoff(lead_id=lead.pk)
         if handoff is not None and handoff.assignee_id == request.user.pk:
             handoff.lead = lead
-            return _pending_row(handoff, timezone.now(), **extra)
+            return _pending_row(handoff, timezone.now(), with_forms=True, **extra)
     if lead.status == LeadStatus.ACCEPTED:
-        return _accepted_row(lead, **extra)
+        return _accepted_row(lead, with_forms=True, **extra)
     return {
         "lead": lead,
         "name": lead.display_name,
@@ -239,8 +287,10 @@ def inbox_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 def _card(opportunity: Opportunity, **extra: Any) -> dict[str, Any]:
     prefix = f"opp-{opportunity.pk}"
+    close = opportunity.expected_close_date
     return {
         "opportunity": opportunity,
+        "past_due": bool(opportunity.is_open and close and close < timezone.localdate()),
         "stage_form": StageForm(initial={"stage": opportunity.stage}, prefix=f"stage-{prefix}"),
         "win_form": WinForm(prefix=f"win-{prefix}"),
         "lose_form": LoseForm(prefix=f"lose-{prefix}"),
@@ -363,7 +413,7 @@ def opportunity_stage(request: HttpRequest, opportunity_id: int) -> HttpResponse
 def opportunity_win(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     def move(form: forms.Form) -> Any:
         return services.opportunity_win(
-            opportunity_id=opportunity_id, actor=request.user, amount=form.cleaned_data["amount"]
+            opportunity_id=opportunity_id, actor=request.user, **form.cleaned_data
         )
 
     def done(opportunity: Opportunity) -> str:
@@ -377,7 +427,7 @@ def opportunity_win(request: HttpRequest, opportunity_id: int) -> HttpResponse:
 def opportunity_lose(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     def move(form: forms.Form) -> Any:
         return services.opportunity_lose(
-            opportunity_id=opportunity_id, actor=request.user, reason=form.cleaned_data["reason"]
+            opportunity_id=opportunity_id, actor=request.user, **form.cleaned_data
         )
 
     def done(opportunity: Opportunity) -> str:

@@ -184,7 +184,7 @@ def test_full_lifecycle_to_won(marketer_api, rep_api, manager_api, rep):
     assert staged.json()["stage"] == "proposal"
     won = rep_api.post(f"/api/v1/opportunities/{oid}/win/", {"amount": "1300"}, format="json")
     assert won.status_code == 200 and won.json()["stage"] == "won" and won.json()["closed_at"]
-    again = rep_api.post(f"/api/v1/opportunities/{oid}/lose/", {"reason": "x"}, format="json")
+    again = rep_api.post(f"/api/v1/opportunities/{oid}/lose/", {"reason": "price"}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
     events = rep_api.get(f"/api/v1/leads/{lid}/events/").json()["results"]
     assert [e["action"] for e in events] == [

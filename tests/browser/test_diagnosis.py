@@ -98,7 +98,7 @@ def _month(first: dt.date, story, campaigns, reps, manager, tag: str) -> list:
             flow.opportunity_win(opportunity_id=opportunity.pk, actor=manager, at=closed)
         elif outcome == "lost":
             flow.opportunity_lose(
-                opportunity_id=opportunity.pk, actor=manager, reason="went elsewhere", at=closed
+                opportunity_id=opportunity.pk, actor=manager, reason="competitor", at=closed
             )
     return leads
 

@@ -104,6 +104,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
 
     # ... rejects Ana with a reason, a rating and feedback, without leaving the page
     row = page.locator(f"#lead-row-{ana.pk}")
+    row.get_by_role("link", name=re.compile("^Answer")).click()  # the forms load on demand
     row.locator("summary", has_text="Reject").click()
     box = row.locator("details.reject-box")
     box.get_by_label("Reason").select_option("no_budget")
@@ -117,6 +118,7 @@ def test_rep_works_the_inbox_and_the_manager_sees_it_on_the_dashboard(
 
     # ... accepts Ben in one click (with a rating) and converts him
     row = page.locator(f"#lead-row-{ben.pk}")
+    row.get_by_role("link", name=re.compile("^Answer")).click()
     row.locator(f"#id_accept-{ben.pk}-rating").select_option("4")
     row.get_by_role("button", name="Accept").click()
     row = page.locator(f"#lead-row-{ben.pk}")
@@ -184,7 +186,11 @@ def test_pages_fit_a_phone_and_are_keyboard_usable(
 
     # The reject form opens from the keyboard and its first control takes focus next
     ana = story["leads"][0]
+    answer = page.locator(f"#lead-row-{ana.pk}").get_by_role("link", name=re.compile("^Answer"))
+    answer.focus()
+    page.keyboard.press("Enter")
     summary = page.locator(f"#lead-row-{ana.pk} summary", has_text="Reject")
+    expect(summary).to_be_visible()
     summary.focus()
     page.keyboard.press("Enter")
     expect(page.locator(f"#lead-row-{ana.pk} details.reject-box")).to_have_attribute("open", "")

@@ -55,7 +55,8 @@ def test_sales_lands_on_the_inbox_and_sees_no_marketing_pages(rep):
     assert reverse("handoff:inbox") in _nav(body)
     assert reverse("metrics:dashboard") in _nav(body)  # one set of numbers for all
     assert reverse("metrics:campaign_list") not in _nav(body)
-    assert reverse("handoff:lead_list") not in _nav(body)
+    assert reverse("imports:import_start") not in _nav(body)
+    assert reverse("handoff:lead_list") in _nav(body)  # their own leads, searchable
 
 
 def test_manager_lands_on_the_dashboard_and_sees_every_workspace(manager):

@@ -385,9 +385,21 @@ def test_win_closes_with_final_amount(opportunity, rep) -> None:
 def test_lose_requires_a_reason(opportunity, rep) -> None:
     with pytest.raises(InvalidInput):
         services.opportunity_lose(opportunity_id=opportunity.pk, actor=rep, reason=" ")
-    services.opportunity_lose(opportunity_id=opportunity.pk, actor=rep, reason="Chose a rival")
+    with pytest.raises(InvalidInput) as free_text:
+        services.opportunity_lose(opportunity_id=opportunity.pk, actor=rep, reason="Chose a rival")
+    assert "reason" in free_text.value.errors
+    with pytest.raises(InvalidInput) as no_note:
+        services.opportunity_lose(opportunity_id=opportunity.pk, actor=rep, reason="other")
+    assert "note" in no_note.value.errors
+    services.opportunity_lose(
+        opportunity_id=opportunity.pk, actor=rep, reason="other", note="Chose a rival"
+    )
     opportunity.refresh_from_db()
-    assert (opportunity.stage, opportunity.lost_reason) == ("lost", "Chose a rival")
+    assert (opportunity.stage, opportunity.lost_reason, opportunity.close_note) == (
+        "lost",
+        "other",
+        "Chose a rival",
+    )
     assert LeadEvent.objects.filter(lead=opportunity.lead).last().action == "lost"
 
 
@@ -395,7 +407,7 @@ def test_closed_opportunity_refuses_moves_with_its_stage(opportunity, rep) -> No
     services.opportunity_win(opportunity_id=opportunity.pk, actor=rep)
     events = LeadEvent.objects.count()
     with pytest.raises(InvalidTransition) as refused:
-        services.opportunity_lose(opportunity_id=opportunity.pk, actor=rep, reason="x")
+        services.opportunity_lose(opportunity_id=opportunity.pk, actor=rep, reason="price")
     assert refused.value.status == "won"
     with pytest.raises(InvalidTransition):
         services.opportunity_update(opportunity_id=opportunity.pk, actor=rep, stage="proposal")

@@ -95,11 +95,27 @@ def test_empty_lead_list_says_what_to_do_next(marketer_client):
     assert reverse("imports:import_start") in body
 
 
-def test_lead_list_is_refused_to_sales_and_sends_anonymous_to_sign_in(rep):
+def test_lead_list_shows_a_rep_only_their_leads_and_sends_anonymous_to_sign_in(
+    marketer, rep, other_rep
+):
+    # Given a lead of mine, one of another rep's and one not handed off
+    mine = lead_in_state("accepted", marketer=marketer, rep=rep, email="mine@example.com")
+    lead_in_state("accepted", marketer=marketer, rep=other_rep, email="theirs@example.com")
+    lead_in_state("new", marketer=marketer, email="nobody@example.com")
     rep_client = Client()
     rep_client.force_login(rep)
 
-    assert rep_client.get(reverse("handoff:lead_list")).status_code == 403
+    # When I open the lead list
+    response = rep_client.get(reverse("handoff:lead_list"))
+
+    # Then I see only my lead, linked to its page, and no bulk moves nor capture
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "mine@example.com" in body
+    assert "theirs@example.com" not in body and "nobody@example.com" not in body
+    assert reverse("handoff:lead_detail", args=[mine.pk]) in body
+    assert reverse("handoff:lead_bulk") not in body
+    assert reverse("handoff:lead_create") not in body
     anonymous = Client().get(reverse("handoff:lead_list"))
     assert anonymous.status_code == 302 and reverse("login") in anonymous["Location"]
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from handoff.models import Handoff, HandoffOutcome
+from handoff.views.sales import INBOX_PAGE
 from leads.models import Lead, LeadStatus, Opportunity, OpportunityStage
 from tests.factories import lead_in_state
 
@@ -200,23 +201,29 @@ def test_plain_post_without_htmx_redirects_with_a_message(marketer, rep, rep_cli
     assert lead.status == LeadStatus.ACCEPTED
 
 
-@pytest.mark.parametrize("rows", [2, 20])
+@pytest.mark.parametrize("rows", [1, 100])
 def test_inbox_query_count_is_constant(
     marketer, rep, rep_client, rows, django_assert_max_num_queries
 ):
+    # Given 2 or 200 rows: half pending, half accepted
     for _ in range(rows):
         lead_in_state("handed_off", marketer=marketer, rep=rep)
     for _ in range(rows):
         lead_in_state("accepted", marketer=marketer, rep=rep)
+    # When the rep opens the inbox
     with django_assert_max_num_queries(INBOX_QUERIES) as captured:
         response = rep_client.get(reverse("handoff:inbox"))
+    # Then the same queries run, one page of each list is shown, with the true totals
     assert response.status_code == 200
-    assert response.content.decode().count('class="card inbox-row') == 2 * rows
+    body = response.content.decode()
+    shown = min(rows, INBOX_PAGE)
+    assert body.count('class="card inbox-row') == 2 * shown
+    assert body.count(f"{rows} lead") == 2
     assert len(captured) == INBOX_QUERIES
 
 
-# session, user, roles, unread notifications, pending handoffs, accepted leads
-INBOX_QUERIES = 6
+# session, user, roles, unread notifications, inbox counts (2), pending page, accepted page
+INBOX_QUERIES = 8
 
 
 # --- pipeline --------------------------------------------------------------------------
@@ -245,7 +252,7 @@ def test_lose_needs_a_reason(marketer, rep, rep_client):
     )
 
     response = _post(
-        rep_client, "opportunity_lose", opportunity.pk, {f"lose-opp-{opportunity.pk}-reason": "  "}
+        rep_client, "opportunity_lose", opportunity.pk, {f"lose-opp-{opportunity.pk}-reason": ""}
     )
 
     assert "Say why the deal was lost." in response.content.decode()
@@ -274,7 +281,10 @@ def test_closing_a_closed_deal_is_a_message(marketer, rep, rep_client):
     _post(rep_client, "opportunity_win", opportunity.pk, {})
 
     response = _post(
-        rep_client, "opportunity_lose", opportunity.pk, {f"lose-opp-{opportunity.pk}-reason": "x"}
+        rep_client,
+        "opportunity_lose",
+        opportunity.pk,
+        {f"lose-opp-{opportunity.pk}-reason": "price"},
     )
 
     assert response.status_code == 200
@@ -312,13 +322,19 @@ def test_leads_model_unchanged_by_a_page_view(marketer, rep, rep_client):
     assert Lead.objects.get(pk=lead.pk).updated_at == before
 
 
-def test_accepted_leads_are_capped_longest_waiting_first(marketer, rep, rep_client, settings):
+def test_accepted_leads_are_paged_with_the_true_total(marketer, rep, rep_client):
     from handoff.views import sales as views_sales
 
-    for _ in range(views_sales.ACCEPTED_SHOWN + 1):
+    # Given one accepted lead more than a page holds
+    for _ in range(views_sales.INBOX_PAGE + 1):
         lead_in_state("accepted", marketer=marketer, rep=rep)
 
+    # When the rep opens the inbox, then its second page of accepted leads
     body = rep_client.get(reverse("handoff:inbox")).content.decode()
+    second = rep_client.get(reverse("handoff:inbox") + "?apage=2").content.decode()
 
-    assert body.count("state-accepted") == views_sales.ACCEPTED_SHOWN
-    assert "have waited longest are listed" in body
+    # Then the heading counts every one, a page is full, and the last one is on page 2
+    assert f"{views_sales.INBOX_PAGE + 1} leads" in body
+    assert body.count("state-accepted") == views_sales.INBOX_PAGE
+    assert "Page 1 of 2" in body and "apage=2" in body
+    assert second.count("state-accepted") == 1

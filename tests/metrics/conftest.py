@@ -112,9 +112,7 @@ def history(new_york, manager, rep, other_rep):
     flow.lead_reassign(lead_id=l3.pk, actor=m, assignee_id=b.pk, at=at("2026-01-11 08:00"))
     flow.lead_accept(lead_id=l3.pk, actor=m, rating=5, at=at("2026-01-11 20:00"))
     o3 = flow.lead_convert(lead_id=l3.pk, actor=m, amount="5000", at=at("2026-01-12 10:00"))
-    flow.opportunity_lose(
-        opportunity_id=o3.pk, actor=m, reason="budget cut", at=at("2026-01-20 10:00")
-    )
+    flow.opportunity_lose(opportunity_id=o3.pk, actor=m, reason="budget", at=at("2026-01-20 10:00"))
     # L4
     l4 = capture(4, c3, "2026-01-20 10:00")
     flow.lead_qualify(lead_id=l4.pk, actor=m, at=at("2026-01-20 11:00"))

@@ -1,6 +1,8 @@
 """Notice emails as an outbox: written pending with the notice, sent at most once however
 many tasks and sweeps ask, put back to pending when sending fails."""
 
+import socket
+
 import pytest
 from django.core import mail
 
@@ -61,20 +63,30 @@ def test_a_recipient_without_an_address_is_skipped(db):
     assert note.email_state == EmailState.SKIPPED
 
 
-def test_a_failed_send_puts_the_unsent_notices_back_to_pending(rep, other_rep, monkeypatch):
-    # Given two pending notices and a mail server that is down
+def test_a_failed_send_puts_the_unsent_notices_back_to_pending(rep, other_rep, settings):
+    # Given two pending notices and a mail server that is down (SMTP on a closed port)
     notes = [_notice(rep), _notice(other_rep)]
-
-    def refuse(*args, **kwargs):
-        raise ConnectionRefusedError("smtp down")
-
-    monkeypatch.setattr(emails, "send_mail", refuse)
+    backend, settings.EMAIL_BACKEND = (
+        settings.EMAIL_BACKEND,
+        "django.core.mail.backends.smtp.EmailBackend",
+    )
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
+        "127.0.0.1",
+        _closed_port(),
+        2,
+    )
     # When the sweep tries
-    with pytest.raises(ConnectionRefusedError):
+    with pytest.raises(OSError):
         emails.sweep()
-    # Then both wait for the next try, and the next sweep sends both once
+    # Then both wait for the next try, and the next sweep (the server back) sends both once
     states = set(Notification.objects.values_list("email_state", flat=True))
     assert states == {EmailState.PENDING}
-    monkeypatch.undo()
+    settings.EMAIL_BACKEND = backend
     assert notifications_email_sweep() == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted(n.recipient.email for n in notes)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

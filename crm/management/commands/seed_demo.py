@@ -104,7 +104,7 @@ FEEDBACK = {
     "reject": ["Too small for us.", "Student project.", "Already a customer of a rival."],
     "other": ["Wrong region for our offer.", "Asked only for pricing PDF."],
 }
-LOST_REASONS = ["Chose a competitor", "No budget this year", "Went silent", "Built in house"]
+LOST_REASONS = [("competitor", ""), ("budget", ""), ("no_decision", ""), ("other", "In house")]
 
 
 def print_logins(stdout: Any, url: str = URL) -> None:
@@ -509,7 +509,8 @@ class Seeder:
                 amount=amount.quantize(Decimal("1")),
             )
         elif roll < 0.7 and (at := later(24 * 5, 24 * 40)):
-            move("opportunity_lose", opportunity_id=opp.pk, at=at, reason=rng.choice(LOST_REASONS))
+            why, note = rng.choice(LOST_REASONS)  # a loss code, and the words `other` needs
+            move("opportunity_lose", opportunity_id=opp.pk, at=at, reason=why, note=note)
 
     def _present_day(self) -> None:
         """Today's live moves by their real actors (these notify), then rep4 goes away."""
