@@ -4,9 +4,11 @@ Each write view validates one form and calls one service; a refusal (DomainError
 message on the form (leads.forms.apply_error), never an error page.
 """
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imports import parsing, selectors, services
@@ -121,7 +123,14 @@ def import_failed_rows(request: HttpRequest, import_id: int) -> HttpResponse:
     """The lines that were not imported, as CSV: the original columns and an error column,
     ready to fix and import again (cells neutralised against spreadsheet formulas)."""
     lead_import = _import_or_404(import_id)
-    header, rows = selectors.failed_rows(lead_import=lead_import)
+    try:
+        header, rows = selectors.failed_rows(lead_import=lead_import)
+    except OSError:
+        # the uploaded file is gone (cleaned up, or a volume not shared): say so, no 500
+        messages.error(
+            request, _("The uploaded file of this import is no longer stored: nothing to download.")
+        )
+        return redirect("imports:import_detail", import_id=lead_import.pk)
     stem = lead_import.original_name.rsplit(".", 1)[0] or "import"
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)[:80]
     return csv_response(f"{safe}-failed-rows.csv", header, rows)

@@ -19,7 +19,7 @@ from handoff.models import AssignmentRule, BusinessHours, SLAPolicy
 from imports.models import LeadImport
 from integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
 from notifications.models import Notification
-from tests.factories import CampaignFactory, lead_in_state
+from tests.factories import CampaignCostFactory, CampaignFactory, lead_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,10 @@ def _campaign(world: dict) -> dict:
 
 def _import(world: dict) -> dict:
     return {"import_id": world["import"].pk}
+
+
+def _cost(world: dict) -> dict:
+    return {"campaign_id": world["campaign"].pk, "cost_id": world["cost"].pk}
 
 
 def _plan(world: dict) -> dict:
@@ -99,8 +103,15 @@ PAGES: dict[str, Row] = {
     "leads:campaign_create": Row((LOGIN, 200, DENIED, 200)),
     "leads:campaign_edit": Row((LOGIN, 200, DENIED, 200), kwargs=_campaign),
     "leads:campaign_spend": Row((LOGIN, 200, DENIED, 200), kwargs=_campaign),
+    "leads:campaign_cost_edit": Row((LOGIN, 200, DENIED, 200), kwargs=_cost),
+    # (the manager finds it gone: the marketer's POST before removed it; both allowed)
+    "leads:campaign_cost_delete": Row(
+        (LOGIN, DONE, DENIED, (*DONE, 404)), method="post", kwargs=_cost
+    ),
     "imports:import_start": Row((LOGIN, 200, DENIED, 200)),
     "imports:import_detail": Row((LOGIN, 200, DENIED, 200), kwargs=_import),
+    # the world's import has no stored file: the page says so and goes back to the report
+    "imports:import_failed_rows": Row((LOGIN, 302, DENIED, 302), kwargs=_import),
     "imports:import_mapping": Row((LOGIN, DONE, DENIED, DONE), kwargs=_import),
     "notifications:list": Row((LOGIN, 200, 200, 200)),
     "notifications:read": Row(
@@ -109,7 +120,8 @@ PAGES: dict[str, Row] = {
         kwargs=lambda world: {"notification_id": world["notification"].pk},
     ),
     "notifications:read_all": Row((LOGIN, 302, 302, 302), method="post"),
-    "handoff:lead_list": Row((LOGIN, 200, DENIED, 200)),
+    # a rep sees the leads they own (read-only); marketing and managers see every lead
+    "handoff:lead_list": Row((LOGIN, 200, 200, 200)),
     "handoff:lead_create": Row((LOGIN, 200, DENIED, 200)),
     "handoff:lead_bulk": Row((LOGIN, DONE, DENIED, DONE), method="post"),
     "handoff:lead_detail": Row((LOGIN, 200, 200, 200), kwargs=_lead),
@@ -120,6 +132,8 @@ PAGES: dict[str, Row] = {
         kwargs=lambda world: {"lead_id": world["lead"].pk, "move": "recycle"},
     ),
     "handoff:inbox": Row((LOGIN, DENIED, 200, 200)),
+    # a row's answer forms, loaded on demand (without htmx: a redirect to the lead page)
+    "handoff:inbox_answer": Row((LOGIN, DENIED, (200, 302), (200, 302)), kwargs=_lead),
     "handoff:inbox_accept": Row((LOGIN, DENIED, DONE, DONE), method="post", kwargs=_lead),
     "handoff:inbox_reject": Row((LOGIN, DENIED, DONE, DONE), method="post", kwargs=_lead),
     "handoff:inbox_convert": Row((LOGIN, DENIED, DONE, DONE), method="post", kwargs=_lead),
@@ -145,6 +159,7 @@ PAGES: dict[str, Row] = {
     "alignment:digest_unsubscribe": Row(
         (200, 200, 200, 200), kwargs=lambda world: {"token": world["unsubscribe"]}
     ),
+    "metrics:loss_reasons": Row((LOGIN, 200, 200, 200)),
     "metrics:targets": Row((LOGIN, DENIED, DENIED, 200)),
     # a rep's own quota strip (the inbox loads it); other roles have no quota
     "metrics:quota_mine": Row((LOGIN, DENIED, 200, DENIED)),
@@ -281,6 +296,7 @@ def world(marketer, rep, other_rep, manager) -> dict:
         created_by=manager,
     )
     return {
+        "cost": CampaignCostFactory(campaign=campaign),
         "plan": plan,
         "agreement": agreement,
         "policy": SLAPolicy.objects.create(

@@ -101,3 +101,18 @@ def test_the_download_is_refused_to_sales(rep, finished):
         _client(rep).get(reverse("imports:import_failed_rows", args=[finished.pk])).status_code
         == 403
     )
+
+
+def test_failed_rows_of_an_import_whose_file_is_gone_is_a_message_not_an_error(client, marketer):
+    # Given an import whose uploaded file is no longer stored
+    from imports.models import LeadImport
+
+    gone = LeadImport.objects.create(
+        created_by=marketer, original_name="old.csv", file="imports/gone.csv", status="done"
+    )
+    client.force_login(marketer)
+    # When its failed rows are asked for
+    response = client.get(f"/leads/import/{gone.pk}/failed-rows.csv", follow=True)
+    # Then the import page says the file is gone
+    assert response.status_code == 200
+    assert "no longer stored" in response.content.decode()
