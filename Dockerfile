@@ -28,6 +28,7 @@ COPY handoff ./handoff
 COPY metrics ./metrics
 COPY imports ./imports
 COPY integrations ./integrations
+COPY alignment ./alignment
 RUN pip install .
 
 COPY . .

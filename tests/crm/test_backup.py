@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from metrics.management.commands.kpi_summary import as_json, kpi_report
 from tests.crm.stack import ROOT
+from tests.factories import ensure_migration_data
 
 pytestmark = pytest.mark.postgres
 
@@ -44,7 +45,9 @@ def _pg(program: str, *args: str) -> subprocess.CompletedProcess:
 def test_a_dump_restored_into_a_new_database_gives_the_same_kpis(tmp_path):
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.fail("pg_dump and pg_restore must be installed (postgresql-client)")
-    # Given a year of history, seeded through the workflow, and its KPIs computed
+    # Given the roles (a transactional test before may have flushed them), a year of
+    # history seeded through the workflow, and its KPIs computed
+    ensure_migration_data()
     call_command("seed_demo", leads=60, stdout=io.StringIO())
     call_command("recompute_kpis", stdout=io.StringIO())
     end = timezone.localdate()
