@@ -141,6 +141,34 @@ class Campaign(models.Model):
         return self.name
 
 
+def _cost_entry_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The database's share of the bounds of a cost entry (campaign or sales): an amount of
+    0 or more within the rollup's range, a date in the window, and an optional period of at
+    most SPAN_LIMIT days inside it."""
+    return [
+        models.CheckConstraint(condition=Q(amount__gte=0), name=f"{prefix}_amount_gte_0"),
+        models.CheckConstraint(
+            condition=bounds.amount_in_range("amount"),
+            name=f"{prefix}_amount_in_range",
+            violation_error_message=bounds.AMOUNT_MESSAGE,
+        ),
+        models.CheckConstraint(
+            condition=bounds.date_in_window("date"),
+            name=f"{prefix}_date_in_window",
+            violation_error_message=bounds.DATE_MESSAGE,
+        ),
+        models.CheckConstraint(
+            condition=Q(end_date__isnull=True)
+            | (
+                Q(end_date__gte=F("date"), end_date__lte=F("date") + SPAN_LIMIT)
+                & bounds.date_in_window("end_date")
+            ),
+            name=f"{prefix}_end_date_period",
+            violation_error_message=PERIOD_MESSAGE,
+        ),
+    ]
+
+
 class CampaignCost(models.Model):
     """One spend entry of a campaign on a day (ad spend, sponsorship, agency fee)."""
 
@@ -166,28 +194,7 @@ class CampaignCost(models.Model):
         verbose_name = _("campaign cost")
         verbose_name_plural = _("campaign costs")
         indexes = [models.Index(fields=["campaign", "date"]), models.Index(fields=["date"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="campaigncost_amount_gte_0"),
-            models.CheckConstraint(
-                condition=bounds.amount_in_range("amount"),
-                name="campaigncost_amount_in_range",
-                violation_error_message=bounds.AMOUNT_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=bounds.date_in_window("date"),
-                name="campaigncost_date_in_window",
-                violation_error_message=bounds.DATE_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | (
-                    Q(end_date__gte=F("date"), end_date__lte=F("date") + SPAN_LIMIT)
-                    & bounds.date_in_window("end_date")
-                ),
-                name="campaigncost_end_date_period",
-                violation_error_message=PERIOD_MESSAGE,
-            ),
-        ]
+        constraints = _cost_entry_constraints("campaigncost")
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.date} {self.amount}"
@@ -215,28 +222,7 @@ class SalesCost(models.Model):
         verbose_name = _("sales cost")
         verbose_name_plural = _("sales costs")
         indexes = [models.Index(fields=["date"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="salescost_amount_gte_0"),
-            models.CheckConstraint(
-                condition=bounds.amount_in_range("amount"),
-                name="salescost_amount_in_range",
-                violation_error_message=bounds.AMOUNT_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=bounds.date_in_window("date"),
-                name="salescost_date_in_window",
-                violation_error_message=bounds.DATE_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | (
-                    Q(end_date__gte=F("date"), end_date__lte=F("date") + SPAN_LIMIT)
-                    & bounds.date_in_window("end_date")
-                ),
-                name="salescost_end_date_period",
-                violation_error_message=PERIOD_MESSAGE,
-            ),
-        ]
+        constraints = _cost_entry_constraints("salescost")
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount}"
