@@ -1,13 +1,14 @@
 """The settings story of issue 12 in a real browser: a manager signs in, creates a rep (an
-invitation by email), adds a routing rule and sees its preview; the new rep sets a password
-through the emailed link, signs in, and finds a lead routed to them in the inbox. Every
-settings page passes axe-core and fits 390 px.
+invitation by email), adds a routing rule and sees its preview, sets a target, creates an
+API token and a webhook and sends its test event (to a receiver on 127.0.0.1, checked
+signed); the new rep sets a password through the emailed link, signs in, and finds a lead
+routed to them in the inbox. Every settings page passes axe-core and fits 390 px.
 
-The story is a list of steps (`SettingsStory.steps`), run in order on one browser page: a
-step for targets, API tokens or webhooks is one more method appended to the list.
+The story is a list of steps (`SettingsStory.steps`), run in order on one browser page.
 `DOCS_SCREENSHOTS=1` also copies the routing preview to docs/settings.png.
 """
 
+import json
 import os
 import re
 import shutil
@@ -16,11 +17,16 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from handoff import services
+from integrations.models import ApiToken, hash_key
+from integrations.webhooks.signing import verify
 from leads.models import Channel, Lead
+from metrics.models import Target
 from tests.factories import CampaignFactory, UserFactory, lead_in_state
+from tests.integrations.test_webhooks import Receiver
 
 pytestmark = [
     pytest.mark.browser,
@@ -149,6 +155,45 @@ class SettingsStory:
         self.shot("history")
         self.page.get_by_role("button", name="Sign out").click()
 
+    def manager_sets_a_target(self) -> None:
+        self.page.goto(self.base + reverse("settings_hub"))
+        self.page.get_by_role("link", name="Targets").first.click()
+        self.check_page("targets grid")
+        month = timezone.localdate().replace(day=1)
+        cell = f"mqls-{month:%Y-%m}"
+        self.page.fill(f"#cell-{cell}", "120")
+        self.page.get_by_role("button", name="Save targets").click()
+        expect(self.page.locator(f"#cell-{cell}")).to_have_value("120")
+        target = Target.objects.get(metric="mqls", month=month, channel=None, owner=None)
+        assert target.value == 120 and target.updated_by == self.manager
+        self.shot("target-set")
+
+    def manager_creates_a_token_and_a_webhook_and_sends_its_test_event(self) -> None:
+        self.page.goto(self.base + reverse("settings_hub"))
+        self.page.get_by_role("link", name="API tokens").first.click()
+        self.check_page("tokens")
+        self.page.click("#new-token")
+        self.page.fill("input[name=name]", "Website forms")
+        self.page.select_option("select[name=user]", str(self.marketer.pk))
+        self.page.click("#token-form [type=submit]")
+        key = self.page.locator("#token-key").inner_text().strip()
+        assert ApiToken.objects.get(name="Website forms").key_hash == hash_key(key)
+        self.page.goto(self.base + reverse("integrations:webhook_list"))
+        self.page.click("#new-webhook")
+        self.check_page("webhook form")
+        self.page.fill("input[name=url]", self.receiver.url)
+        self.page.check("input[name=events][value='lead.handed_off']")
+        self.page.click("#webhook-form [type=submit]")
+        secret = self.page.locator("#webhook-secret").inner_text().strip()
+        self.page.click("#to-webhook")
+        self.page.click("#send-test")
+        self.page.wait_for_selector("#delivery-log")
+        (headers, body) = self.receiver.received[-1]
+        assert verify(body, secret, headers["X-Signature"])
+        assert json.loads(body)["event"] == "webhook.test"
+        self.check_page("webhook delivery log")
+        self.shot("webhook-test-event")
+
     def rep_sets_a_password_from_the_email(self) -> None:
         (invitation,) = [m for m in mail.outbox if m.to == ["ana@example.com"]]
         link = re.search(r"https?://\S+/settings/welcome/\S+/", invitation.body).group(0)
@@ -201,6 +246,8 @@ class SettingsStory:
         manager_creates_a_rep,
         manager_adds_a_routing_rule_and_sees_its_preview,
         manager_marks_luis_away_and_the_preview_follows,
+        manager_sets_a_target,
+        manager_creates_a_token_and_a_webhook_and_sends_its_test_event,
         manager_reviews_sla_and_history,
         rep_sets_a_password_from_the_email,
         a_matching_lead_is_routed_to_the_rep,
@@ -210,10 +257,16 @@ class SettingsStory:
 
 
 def test_settings_story(
-    page: Page, live_server, login, assert_accessible, artifacts_dir: Path
+    page: Page, live_server, login, assert_accessible, artifacts_dir: Path, settings
 ) -> None:
+    # a webhook receiver on 127.0.0.1 (private URLs allowed for this test)
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     page.set_viewport_size({"width": 1280, "height": 900})
     page.set_default_timeout(10_000)
     story = SettingsStory(page, live_server, login, assert_accessible, artifacts_dir)
-    for step in SettingsStory.steps:
-        step(story)
+    story.receiver = Receiver([200])
+    try:
+        for step in SettingsStory.steps:
+            step(story)
+    finally:
+        story.receiver.close()
