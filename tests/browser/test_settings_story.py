@@ -162,8 +162,9 @@ class SettingsStory:
         month = timezone.localdate().replace(day=1)
         cell = f"mqls-{month:%Y-%m}"
         self.page.fill(f"#cell-{cell}", "120")
-        self.page.get_by_role("button", name="Save targets").click()
-        expect(self.page.locator(f"#cell-{cell}")).to_have_value("120")
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Save targets").click()
+        expect(self.page.locator(f"#cell-{cell}")).to_have_value("120", timeout=15_000)
         target = Target.objects.get(metric="mqls", month=month, channel=None, owner=None)
         assert target.value == 120 and target.updated_by == self.manager
         self.shot("target-set")

@@ -42,6 +42,8 @@ def test_marketing_lands_on_campaigns_with_the_marketing_navigation(marketer):
         reverse("metrics:campaign_list"),
         reverse("handoff:lead_list"),
         reverse("imports:import_start"),
+        reverse("alignment:plan_list"),
+        reverse("alignment:agreement"),
     ]
 
 
@@ -66,8 +68,15 @@ def test_manager_lands_on_the_dashboard_and_sees_every_workspace(manager):
     body = client.get(landing["Location"]).content.decode()
 
     assert landing["Location"] == reverse("metrics:dashboard")
-    for name in ("metrics:dashboard", "metrics:campaign_list", "handoff:lead_list"):
-        assert reverse(name) in _nav(body)
+    assert _nav(body) == [
+        reverse("metrics:dashboard"),
+        reverse("metrics:campaign_list"),
+        reverse("handoff:lead_list"),
+        reverse("handoff:pipeline"),
+        reverse("alignment:plan_list"),
+        reverse("alignment:agreement"),
+        reverse("settings_hub"),
+    ]
 
 
 def test_a_user_without_a_role_is_told_what_to_do(db):
