@@ -7,8 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from django.utils.translation import gettext as _gettext
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy
 
 # The longest free-text feedback a rep may give with an answer (accept or reject).
 FEEDBACK_MAX_LENGTH = 2000
@@ -43,9 +42,9 @@ def is_overdue(handoff: _HandoffTimes, now: dt.datetime) -> bool:
 # --------------------------------------------------------------------------- why this rep
 
 _SKIP_REASONS = {
-    "away": _lazy("away"),
-    "inactive": _lazy("inactive"),
-    "current assignee": _lazy("the current rep"),
+    "away": gettext_lazy("away"),
+    "inactive": gettext_lazy("inactive"),
+    "current assignee": gettext_lazy("the current rep"),
 }
 
 
@@ -56,16 +55,16 @@ def skip_reason(reason: str) -> str:
     if reason.startswith("at cap (") and "/" in reason:
         numbers = reason[len("at cap (") :].split(" ")[0]
         open_leads, _sep, cap = numbers.partition("/")
-        return _gettext("at cap %(open)s/%(cap)s") % {"open": open_leads, "cap": cap}
+        return gettext("at cap %(open)s/%(cap)s") % {"open": open_leads, "cap": cap}
     return reason
 
 
 def rep_availability_label(name: str, *, away: bool, open_leads: int, cap: int | None) -> str:
     """How the manual rep picker shows a rep: `Luis (away)`, `Ana (at cap 20/20)`."""
     if away:
-        return _gettext("%(name)s (away)") % {"name": name}
+        return gettext("%(name)s (away)") % {"name": name}
     if cap is not None and open_leads >= cap:
-        return _gettext("%(name)s (at cap %(open)s/%(cap)s)") % {
+        return gettext("%(name)s (at cap %(open)s/%(cap)s)") % {
             "name": name,
             "open": open_leads,
             "cap": cap,
@@ -81,28 +80,28 @@ def explain_assignment(info: Mapping[str, Any], names: Mapping[int, str]) -> str
     if info.get("method") == "manual":
         chooser = names.get(info.get("chosen_by") or 0, "")
         text = (
-            _gettext("Chosen by hand by %(name)s") % {"name": chooser}
+            gettext("Chosen by hand by %(name)s") % {"name": chooser}
             if chooser
-            else _gettext("Chosen by hand")
+            else gettext("Chosen by hand")
         )
     else:
         if info.get("rule"):
-            text = _gettext("Routing rule “%(rule)s”") % {"rule": info["rule"]}
+            text = gettext("Routing rule “%(rule)s”") % {"rule": info["rule"]}
         else:
-            text = _gettext("General rotation")
+            text = gettext("General rotation")
         if info.get("turn"):
-            text += ", " + _gettext("turn %(turn)s") % {"turn": info["turn"]}
+            text += ", " + gettext("turn %(turn)s") % {"turn": info["turn"]}
         skipped = [
             f"{names.get(s.get('user_id') or 0, s.get('username', ''))} "
             f"({skip_reason(str(s.get('reason', '')))})"
             for s in info.get("skipped") or []
         ]
         if skipped:
-            text += "; " + _gettext("skipped %(reps)s") % {"reps": ", ".join(skipped)}
+            text += "; " + gettext("skipped %(reps)s") % {"reps": ", ".join(skipped)}
         if info.get("rule_skipped") is not None:
-            text += "; " + _gettext("the matching rule had no available rep")
+            text += "; " + gettext("the matching rule had no available rep")
     if info.get("reason") == "sla_breach":
-        text = _gettext("Reassigned after the SLA was missed") + "; " + text
+        text = gettext("Reassigned after the SLA was missed") + "; " + text
     return text + "."
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from leads import bounds
@@ -26,17 +26,17 @@ def refusal_message(error: DomainError) -> str:
     """A refused write in the user's language (the service's own message is English)."""
     if isinstance(error, InvalidTransition):
         if error.status in OpportunityStage.values:
-            return gettext_now(
-                "Not done: the deal is “%(stage)s” now and can no longer change."
-            ) % {"stage": OpportunityStage(error.status).label}
+            return gettext("Not done: the deal is “%(stage)s” now and can no longer change.") % {
+                "stage": OpportunityStage(error.status).label
+            }
         status = dict(LeadStatus.choices).get(error.status, error.status)
-        return gettext_now(
+        return gettext(
             "Not done: the lead is “%(status)s” now, and this move is not allowed from there."
         ) % {"status": status}
     if isinstance(error, ActionNotAllowed):
-        return gettext_now("Not done: your role may not make this move on this lead.")
+        return gettext("Not done: your role may not make this move on this lead.")
     if isinstance(error, DuplicateLead):
-        return gettext_now("A lead with this email or external id already exists.")
+        return gettext("A lead with this email or external id already exists.")
     return error.message
 
 
@@ -145,7 +145,7 @@ class CampaignCostForm(forms.ModelForm):
         if ahead and not data.get("confirm_ahead"):
             self.add_error(
                 "confirm_ahead",
-                gettext_now(
+                gettext(
                     "This date is more than %(days)s days ahead. Check it, or tick the box "
                     "to confirm it."
                 )

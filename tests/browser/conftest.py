@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.management import create_contenttypes
 
 from tests.conftest import _unavailable
 
@@ -48,6 +51,11 @@ def _role_groups(request: pytest.FixtureRequest) -> None:
     if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
+    # The permissions themselves may be gone too (a flush before this test): make them again
+    # (idempotent), so a role's group never comes back without, say, `backfill`.
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
     roles = importlib.import_module("handoff.migrations.0002_roles")
     for role, by_app in roles.ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)

@@ -78,9 +78,12 @@ INLINE = {
 
 
 def test_no_template_has_what_the_policy_blocks():
-    # Given every template of the project
+    # Given every template of the project's pages (emails are read in mail clients, where
+    # no CSP applies and styles must be inline)
     found = []
     for template in sorted(TEMPLATES.rglob("*.html")):
+        if "email" in template.relative_to(TEMPLATES).parts:
+            continue
         text = template.read_text(encoding="utf-8")
         # When it is searched for inline code and styles
         for what, pattern in INLINE.items():

@@ -183,8 +183,8 @@ def test_dashboard_by_rep_table_shows_quota_attainment(manager, marketer, rep):
     services.target_set(
         actor=manager, month=today.replace(day=1), metric="customers", value=4, owner=rep.pk
     )
-    # When the manager opens the dashboard for this month
-    html = _client(manager).get("/dashboard/").content.decode()
+    # When the manager opens the dashboard for this month (the default is the last 30 days)
+    html = _client(manager).get("/dashboard/?preset=this_month").content.decode()
     # Then the by-rep table has the quota columns, 0 of 4 customers read as 0.0%
     assert "Customers vs quota" in html and "Revenue vs quota" in html
     assert 'data-key="quota_customers">0.0%' in html
