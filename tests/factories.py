@@ -26,6 +26,12 @@ def ensure_migration_data() -> None:
     """
     if Group.objects.filter(name="manager").exists():
         return
+    run_data_migrations()
+
+
+def run_data_migrations() -> None:
+    """Run every data migration of our apps again (each is idempotent): the role groups and
+    all their permissions, the rotation pointer, the refresh state."""
     loader = MigrationLoader(connection)
     apps = loader.project_state().apps
     plan = dict.fromkeys(

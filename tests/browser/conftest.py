@@ -16,6 +16,7 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.management import create_contenttypes
 
+from tests import factories
 from tests.conftest import _unavailable
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,6 +57,9 @@ def _role_groups(request: pytest.FixtureRequest) -> None:
     for app_config in apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)
+    # Every app's data migrations again: the roles' permissions come from more than one
+    # (handoff's workflow permissions, metrics' targets), all idempotent.
+    factories.run_data_migrations()
     roles = importlib.import_module("handoff.migrations.0002_roles")
     for role, by_app in roles.ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
