@@ -117,14 +117,15 @@ def webform_actor() -> AbstractBaseUser:
     User = get_user_model()
     user = User.objects.filter(username=settings.PUBLIC_FORM_ACTOR).first()
     if user is None:
-        user, _created = User.objects.get_or_create(
+        user, created = User.objects.get_or_create(
             username=settings.PUBLIC_FORM_ACTOR,
             defaults={"first_name": "Web", "last_name": "forms", "is_active": True},
         )
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        group, _created = Group.objects.get_or_create(name=MARKETING)
-        user.groups.add(group)
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            group, _created = Group.objects.get_or_create(name=MARKETING)
+            user.groups.add(group)
     if user.has_usable_password():  # a person took the name: never act as them
         raise ActionNotAllowed("The web-forms user has a password.")
     return user
@@ -170,7 +171,7 @@ def submit(*, lead_form: LeadForm, data: Any, address: str) -> Outcome:
         _count(lead_form, "dropped_too_fast")
         return Outcome(DROPPED, reason="too_fast")
     if not form.is_valid():
-        return Outcome(INVALID, form=form, errors=form.errors.get_json_data() and _errors(form))
+        return Outcome(INVALID, form=form, errors=_errors(form))
     cleaned = form.cleaned_data
     contact = {name: cleaned.get(name) or "" for name in lead_form.fields}
     campaign_id = attributed_campaign(lead_form, clean_utm(values))

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -52,8 +52,22 @@ def _page(
     notice: str = "",
 ) -> HttpResponse:
     context = {"lead_form": lead_form, "form": form, "notice": notice}
-    response = render(request, "integrations/public/form_page.html", context, status=status)
+    response = _render("integrations/public/form_page.html", context, status=status)
     return _allow_redirect_target(response, lead_form)
+
+
+def _render(template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    """A public page, rendered without the request: no context processor reads the session,
+    the signed-in user or the CSRF cookie."""
+    return HttpResponse(render_to_string(template, context), status=status)
+
+
+def _message(lead_form: LeadForm, title: str, message: str, *, status: int) -> HttpResponse:
+    return _render(
+        "integrations/public/message.html",
+        {"lead_form": lead_form, "title": title, "message": message},
+        status=status,
+    )
 
 
 def _allow_redirect_target(response: HttpResponse, lead_form: LeadForm) -> HttpResponse:
@@ -96,12 +110,7 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
         detail = _("This form may not be sent from this site.")
         if as_json:
             return JsonResponse({"detail": detail, "code": "origin_refused"}, status=403)
-        return render(
-            request,
-            "integrations/public/message.html",
-            {"lead_form": lead_form, "title": _("Not sent"), "message": detail},
-            status=403,
-        )
+        return _message(lead_form, _("Not sent"), detail, status=403)
     outcome = submissions.submit(
         lead_form=lead_form, data=request.POST, address=spam.client_address(request)
     )
@@ -113,13 +122,9 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
         detail = submissions.unavailable_message()
         if as_json:
             return JsonResponse({"detail": detail, "code": "unavailable"}, status=503)
-        return render(
-            request,
-            "integrations/public/message.html",
-            {"lead_form": lead_form, "title": _("Not sent"), "message": detail},
-            status=503,
-        )
+        return _message(lead_form, _("Not sent"), detail, status=503)
     if outcome.status == submissions.CONFIRM:
+        # (a token just served is "too fast" for 3 s: people read the page before sending)
         notice = _("Please check your details and send the form again.")
         fresh = _fresh(lead_form, outcome.form.data if outcome.form is not None else {})
         if as_json:
@@ -132,7 +137,7 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
                 status=400,
             )
         return _page(request, lead_form, fresh, notice=notice)
-    # invalid: the form again with its messages and a new token
+    # invalid: the form again with its messages
     form = outcome.form
     assert form is not None
     if as_json:
@@ -140,8 +145,7 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
             {"detail": _("Invalid input."), "code": "invalid", "errors": outcome.errors},
             status=400,
         )
-    form.data = form.data.copy()
-    form.data[spam.TOKEN_FIELD] = spam.fill_token(lead_form.slug)
+    # (its token stays: it was valid and old enough, so correcting a typo is never "too fast")
     return _page(request, lead_form, form, status=400)
 
 
@@ -156,11 +160,7 @@ def _thanks(request: HttpRequest, lead_form: LeadForm, as_json: bool) -> HttpRes
         )
     if lead_form.redirect_url:
         return HttpResponseRedirect(lead_form.redirect_url, status=303)
-    return render(
-        request,
-        "integrations/public/message.html",
-        {"lead_form": lead_form, "title": _("Thank you"), "message": lead_form.thank_you_message},
-    )
+    return _message(lead_form, _("Thank you"), lead_form.thank_you_message, status=200)
 
 
 def _limited(
@@ -176,12 +176,7 @@ def _limited(
             {"detail": detail, "code": "throttled", "retry_after": retry_after}, status=429
         )
     else:
-        response = render(
-            request,
-            "integrations/public/message.html",
-            {"lead_form": lead_form, "title": _("Not sent"), "message": detail},
-            status=429,
-        )
+        response = _message(lead_form, _("Not sent"), detail, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 

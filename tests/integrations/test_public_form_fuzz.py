@@ -32,7 +32,7 @@ FIELDS = [
     "csrfmiddlewaretoken",
 ]
 FUZZ = settings(
-    max_examples=120,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

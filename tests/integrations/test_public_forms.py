@@ -354,3 +354,24 @@ def test_a_lead_cannot_be_read_or_changed_through_a_form(lead_form):
         text = answer.content.decode()
         assert "Vic" not in text and "600 000" not in text and "77" not in text
     assert set(json.loads(answers[1].content)) == {"ok", "message", "redirect_url"}
+
+
+def test_a_signed_in_visitor_gets_the_page_without_a_session_read(
+    lead_form, manager, django_assert_num_queries
+):
+    client = Client()
+    client.force_login(manager)
+    with django_assert_num_queries(1):  # the form; no session, no user
+        response = client.get(_url(lead_form))
+    assert response.status_code == 200 and manager.username not in response.content.decode()
+
+
+def test_correcting_a_typo_right_away_is_not_too_fast(lead_form):
+    # Given a submission with a bad email, answered with the form and its messages
+    token = spam.fill_token(lead_form.slug, now=time.time() - 10)
+    first = _post(lead_form, email="ana@example", **{spam.TOKEN_FIELD: token})
+    assert first.status_code == 400 and token in first.content.decode()
+    # When the visitor fixes it and sends at once, with the token the page kept
+    second = _post(lead_form, **{spam.TOKEN_FIELD: token})
+    # Then the lead is captured
+    assert second.status_code == 200 and Lead.objects.filter(email="ana@example.com").exists()
