@@ -16,6 +16,11 @@ from tests.factories import CampaignFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
 
+# A new lead through a form: limits (none: cache), the form's counter, the UTM match (one
+# query), the web-forms user and its roles, and lead_capture's own queries (its dedupe,
+# insert, event, touch and signal listeners).
+POST_QUERIES = 16
+
 
 @pytest.fixture
 def campaign():
@@ -375,3 +380,18 @@ def test_correcting_a_typo_right_away_is_not_too_fast(lead_form):
     second = _post(lead_form, **{spam.TOKEN_FIELD: token})
     # Then the lead is captured
     assert second.status_code == 200 and Lead.objects.filter(email="ana@example.com").exists()
+
+
+@pytest.mark.parametrize("campaigns", [1, 8])
+def test_a_submission_runs_a_fixed_number_of_queries(
+    lead_form, django_assert_num_queries, campaigns
+):
+    # Given campaigns with UTM fields (the match is one query whatever their number)
+    for n in range(campaigns):
+        CampaignFactory(utm_source="google", utm_medium=f"m{n}")
+    webform_actor()
+    # When a new lead is sent with UTM values
+    with django_assert_num_queries(POST_QUERIES):
+        _post(lead_form, utm_source="google", utm_medium="m0")
+    # Then it is captured with the matched campaign
+    assert Lead.objects.get().campaign.utm_medium == "m0"
