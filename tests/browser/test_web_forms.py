@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from integrations.models import LeadForm
+from integrations.public_forms import embed, services
 from leads.models import Lead, Touch, TouchKind
 from tests.browser.test_security_pages import WATCH_CSP
 from tests.factories import CampaignFactory
@@ -151,3 +152,47 @@ def test_a_visitor_sends_an_embedded_form_with_utm_and_the_marketer_finds_the_le
     # And the form's page counts the capture
     page.goto(f"{live_server.url}/settings/web-forms/{lead_form.pk}/")
     assert page.inner_text("#count-captured").strip() == "1"
+
+
+def test_the_embed_works_without_javascript_after_one_confirmation(
+    browser: Browser, live_server, marketer, artifacts_dir, settings, tmp_path
+):
+    # Given an embedded form on another site, in a browser with JavaScript off
+    settings.PUBLIC_FORM_MIN_FILL_SECONDS = 1.0
+    campaign = CampaignFactory(name="Website")
+    lead_form = services.form_create(
+        actor=marketer,
+        campaign_id=campaign.pk,
+        title="Newsletter",
+        consent_text="Yes",
+        thank_you_message="Subscribed.",
+    )
+    (tmp_path / "page.html").write_text(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Site</title></head>"
+        f"<body><main>{embed.snippet(lead_form, live_server.url)}</main></body></html>",
+        encoding="utf-8",
+    )
+    site = StaticSite(tmp_path)
+    context = browser.new_context(java_script_enabled=False)
+    visitor = context.new_page()
+    visitor.set_default_timeout(15_000)
+    try:
+        # When the visitor sends it (no token: the script did not run)
+        visitor.goto(f"{site.url}/page.html?utm_source=ignored")
+        visitor.fill("input[name=email]", "nojs@example.com")
+        visitor.check("input[name=consent]")
+        visitor.click(".wf-form button[type=submit]")
+        # Then our page shows the values again and asks to send once more; nothing is kept yet
+        assert "send the form again" in visitor.inner_text(".wf-notice")
+        assert visitor.input_value("input[name=email]") == "nojs@example.com"
+        assert not Lead.objects.exists()
+        visitor.screenshot(path=str(artifacts_dir / "web-forms-nojs-confirm.png"), full_page=True)
+        visitor.wait_for_timeout(1200)
+        visitor.click(".wf-form button[type=submit]")
+        assert "Subscribed." in visitor.inner_text("#wf-message")
+    finally:
+        context.close()
+        site.close()
+    lead = Lead.objects.get(email="nojs@example.com")
+    assert lead.campaign_id == campaign.pk
+    assert Touch.objects.get(lead=lead).kind == TouchKind.FORM
