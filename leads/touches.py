@@ -1,8 +1,10 @@
 """Touches (attribution.md): record them and read a lead's journey.
 
 Capture, import and web-form code call `record_touches` inside their own transaction; the
-touches API calls `touch_create`. A touch without a campaign is not recorded. Each write
-sends `touches_recorded` so attribution can refresh the won opportunities they change.
+touches API and the lead page call `touch_create`; an edit of a lead's source campaign or
+creation time calls `creation_touch_follow`; `manage.py backfill_touches` calls
+`capture_touches_backfill`. A touch without a campaign is not recorded. Each write sends
+`touches_recorded` so attribution can refresh the won opportunities they change.
 """
 
 from __future__ import annotations
