@@ -140,7 +140,8 @@ def creation_touch_follow(
     """After an edit of a lead's source campaign or creation time, its creation touch (the
     earliest capture, form or import touch at its creation time) follows: a new campaign
     moves it (or creates it), a cleared campaign deletes it, a backfilled creation time moves
-    its `at`. A creation time after a later touch is refused (the first touch is the capture).
+    its `at`. Moving the creation time after another touch is refused (the first touch is the
+    capture).
     Call inside the edit's transaction; sends `touches_recorded` when a touch changed."""
     if lead.campaign_id == previous_campaign_id and lead.created_at == previous_created_at:
         return
@@ -150,7 +151,7 @@ def creation_touch_follow(
         .order_by("id")
         .first()
     )
-    if lead.campaign_id is not None:
+    if lead.campaign_id is not None and lead.created_at != previous_created_at:
         earlier = Touch.objects.filter(lead_id=lead.pk, at__lt=lead.created_at)
         if touch is not None:
             earlier = earlier.exclude(pk=touch.pk)

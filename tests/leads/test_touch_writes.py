@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from handoff import services
-from leads.errors import ActionNotAllowed, InvalidInput
+from leads.errors import ActionNotAllowed, DuplicateLead, InvalidInput
 from leads.models import Touch
 from leads.signals import touches_recorded
 from leads.touches import lead_touches, touch_create
@@ -144,6 +144,22 @@ def test_created_at_after_a_later_touch_is_refused_and_nothing_changes(manager, 
     assert "created_at" in caught.value.errors
     old_lead.refresh_from_db()
     assert old_lead.created_at == MARCH and journey(old_lead.pk) == before
+
+
+def test_campaign_change_works_when_an_older_duplicate_touch_exists(manager, old_lead):
+    # given a duplicate capture backfilled to before the lead's own capture
+    other = CampaignFactory()
+    with pytest.raises(DuplicateLead):
+        services.lead_capture(
+            actor=manager,
+            email=old_lead.email,
+            campaign_id=other.pk,
+            created_at=MARCH - dt.timedelta(days=3),
+        )
+    # when only the campaign changes: allowed, the creation touch follows
+    new = CampaignFactory()
+    services.lead_update(lead_id=old_lead.pk, actor=manager, campaign_id=new.pk)
+    assert (new.pk, "capture", MARCH) in journey(old_lead.pk)
 
 
 def test_edit_of_contact_fields_leaves_touches_alone(manager, old_lead, sent):
