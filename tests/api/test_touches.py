@@ -4,11 +4,17 @@ field errors, backfilled `at` and its bounds, paging oldest first, constant quer
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from handoff import services
-from leads.models import Touch
+from leads.models import Lead, Touch
 from leads.touches import NewTouch, record_touches
+from tests.api.conftest import client_for
+from tests.api.test_query_fuzz import NASTY
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +220,71 @@ def test_idempotency_key_replays_the_first_touch(marketer_api, lead):
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert Touch.objects.filter(lead=lead).count() == 2
+
+
+# values a client can send at all (a lone surrogate cannot be encoded as UTF-8)
+SENDABLE = [v for v in NASTY if v != "\ud800"]
+TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | TEXT
+    | st.sampled_from(SENDABLE),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=5,
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    body=st.fixed_dictionaries(
+        {},
+        optional={
+            "campaign": JSON_VALUES,
+            "at": JSON_VALUES,
+            "kind": JSON_VALUES | st.sampled_from(["api", "manual", "capture"]),
+        },
+    )
+)
+def test_no_touch_body_gives_a_server_error(manager, body):
+    # given a lead and a manager (who may backfill), when any JSON body is posted
+    lead = Lead.objects.filter(email="fuzz@example.com").first() or services.lead_capture(
+        actor=manager, email="fuzz@example.com"
+    )
+    api = client_for(manager)
+    api.raise_request_exception = False
+    r = api.post(url(lead.pk), body, format="json")
+    # then a 201 or a JSON 4xx, never a 500
+    assert r.status_code < 500, (body, r.status_code)
+    if r.status_code >= 400:
+        assert {"detail", "code"} <= set(r.json())
+
+
+@pytest.mark.parametrize(
+    "value", [*SENDABLE, "2024-01-01T00:00", "2999-01-01T00:00", "1999-12-31T23:59"]
+)
+def test_the_page_form_answers_nasty_values_without_a_server_error(manager, lead, value):
+    client = Client(raise_request_exception=False)
+    client.force_login(manager)
+    add_url = reverse("handoff:lead_touch_add", args=[lead.pk])
+    for field in ("touch-campaign", "touch-at"):
+        body = {"touch-campaign": str(lead.campaign_id), field: value}
+        assert client.post(add_url, body).status_code in (302, 400), (field, value)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_huge_lead_id_is_a_json_404(manager_api, method):
+    path = url(99999999999999999999)
+    r = (
+        getattr(manager_api, method)(path, {"campaign": 1}, format="json")
+        if method == "post"
+        else manager_api.get(path)
+    )
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
