@@ -134,6 +134,8 @@ PAGES: dict[str, Row] = {
     "handoff:lead_bulk": Row((LOGIN, DONE, DENIED, DONE), method="post"),
     "handoff:lead_detail": Row((LOGIN, 200, 200, 200), kwargs=_lead),
     "handoff:lead_edit": Row((LOGIN, 200, DENIED, 200), kwargs=_lead),
+    # the lead page's "Add a touch" form (an empty post: the form's errors, 400)
+    "handoff:lead_touch_add": Row((LOGIN, DONE, DENIED, DONE), method="post", kwargs=_lead),
     "handoff:lead_move": Row(
         (LOGIN, DONE, DENIED, DONE),
         method="post",
