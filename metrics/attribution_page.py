@@ -30,8 +30,8 @@ MODEL_HELP = {
     ),
     attribution.LINEAR: gettext_lazy("The credit shared equally by every touch."),
     attribution.U_SHAPED: gettext_lazy(
-        "40% to the first touch, 40% to the last, the other 20% shared by the touches "
-        "between them (one touch: all of it; two: half each)."
+        "0.4 of the credit to the first touch, 0.4 to the last, the other 0.2 shared by the "
+        "touches between them (one touch: all of it; two: half each)."
     ),
     attribution.TIME_DECAY: gettext_lazy(
         "Recent touches weigh more: a touch a week older than another counts half as much."
