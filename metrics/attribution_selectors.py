@@ -9,7 +9,7 @@ sum of the credits.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -81,15 +81,18 @@ def attribution_figures(
     ]
 
 
+MONEY_KEYS = ("revenue", "marketing_spend", "paid_cac")
+NUMBER_KEYS = ("customers", "romi")  # fractional credits and a ratio: 4 places
+
+
 def format_row(row: dict[str, Any]) -> dict[str, Any]:
-    """kpis.md number format: money strings with two places; customers (a sum of
-    fractional credits) and romi as numbers rounded to 4 places."""
-    out = {}
-    for k, v in row.items():
-        if k in ("revenue", "marketing_spend", "paid_cac"):
-            out[k] = kpis.format_value("revenue", v)
-        elif k in ("customers", "romi"):
-            out[k] = kpis.format_value("romi", v)
-        else:
-            out[k] = v
+    """kpis.md number format: money as strings with two places, customers (a sum of
+    fractional credits) and romi as JSON numbers rounded to 4 places, half-up."""
+    out = dict(row)
+    for key in MONEY_KEYS:
+        value = row.get(key)
+        out[key] = None if value is None else str(value.quantize(kpis.CENT, ROUND_HALF_UP))
+    for key in NUMBER_KEYS:
+        value = row.get(key)
+        out[key] = None if value is None else float(value.quantize(kpis.RATE_PLACES, ROUND_HALF_UP))
     return out
