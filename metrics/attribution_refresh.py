@@ -115,10 +115,11 @@ def rebuild_all(chunk: int = REBUILD_CHUNK) -> RebuildResult:
     began = time.monotonic()
     opportunities = written = 0
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {AttributionCredit._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
-            )
+        if connection.vendor == "postgresql":  # SQLite (the demo) locks the whole file anyway
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"LOCK TABLE {AttributionCredit._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+                )
         last_mark = (
             AttributionDirty.objects.order_by("-id").values_list("id", flat=True).first() or 0
         )
