@@ -313,6 +313,10 @@ CELERY_BEAT_SCHEDULE["metrics-refresh-dirty"] = {
     "task": "metrics.tasks.refresh_dirty_cells",
     "schedule": 30.0,
 }
+CELERY_BEAT_SCHEDULE["metrics-attribution-sweep"] = {
+    "task": "metrics.tasks.refresh_attribution",
+    "schedule": 60.0,
+}
 
 # ---- Production stack (issue 10): probes, request logs, worker delivery guarantees ----
 # The probes answer first (before host checks and the HTTPS redirect); the request log

@@ -103,6 +103,9 @@ PAGES: dict[str, Row] = {
     "set_language": Row((302, 302, 302, 302), method="post"),
     "metrics:dashboard": Row((LOGIN, 200, 200, 200)),
     "metrics:diagnosis": Row((LOGIN, 200, 200, 200)),
+    "metrics:attribution": Row((LOGIN, 200, 200, 200)),
+    # with no range given, the export is the default range's table
+    "metrics:attribution_export": Row((LOGIN, 200, 200, 200)),
     # with no table named, the export sends the visitor to the dashboard
     "metrics:export": Row((LOGIN, 302, 302, 302)),
     "metrics:reassign": Row((LOGIN, DENIED, DENIED, DONE), method="post", kwargs=_lead),
