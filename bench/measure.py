@@ -119,11 +119,12 @@ def recompute_once() -> tuple[float, float]:
 
 def recompute_figures(rounds: int) -> dict[str, Any]:
     times, rss, floors = [], [], []
-    for i in range(rounds + 1):
+    warm_up = rounds > 1  # one more, not counted: caches
+    for i in range(rounds + warm_up):
         seconds, peak = recompute_once()
         floor_seconds = floor.run(connection)
-        if i == 0 and rounds > 1:
-            continue  # warm-up: caches
+        if i == 0 and warm_up:
+            continue
         times.append(seconds)
         rss.append(peak)
         floors.append(floor_seconds)
