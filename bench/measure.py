@@ -63,8 +63,11 @@ RUN = secrets.token_hex(3)
 SERIAL = itertools.count()  # unique captures across threads and rounds
 
 
+STARTED = time.perf_counter()
+
+
 def log(message: str) -> None:
-    print(f"  {message}", flush=True)
+    print(f"  [{time.perf_counter() - STARTED:6.1f} s] {message}", flush=True)
 
 
 def median(values: list[float]) -> float | None:
