@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.base")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # the plans only, on stdout
 if not os.environ.get("CELERY_BROKER_URL"):
     os.environ["CELERY_BROKER_URL"] = "memory://"  # the refresh waits to be run here
 
@@ -62,7 +63,7 @@ def section(title: str, call: Callable[[], Any], top: int) -> None:
     print(f"{len(queries.captured_queries)} statements, {total:.0f} ms in the database.\n")
     for query in sorted(captured, key=lambda q: -float(q["time"]))[:top]:
         print(f"Statement ({float(query['time']) * 1000:.1f} ms):\n")
-        print("```sql\n" + query["sql"][:1500] + ("..." if len(query["sql"]) > 1500 else ""))
+        print("```sql\n" + query["sql"][:800] + ("..." if len(query["sql"]) > 800 else ""))
         print("```\n\n```text\n" + plan(query["sql"]) + "\n```\n")
 
 
