@@ -207,6 +207,15 @@ def machine() -> str:
     return f"{cores} cores, {ram:.0f} GB RAM, {platform.system()} {platform.release()}"
 
 
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 def write_results(table: str, pg: str, sizes: list[int], loads: list[str]) -> Path:
     path = BENCH / "RESULTS.md"
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -214,7 +223,9 @@ def write_results(table: str, pg: str, sizes: list[int], loads: list[str]) -> Pa
         "# Benchmark results (issue 13)\n\n"
         f"Last run: {now}, `bench/run.py --leads {','.join(str(s) for s in sizes)}`.\n"
         f"Machine: {machine()}, {pg}.\n"
-        f"Load average (1/5/15 min) before each size: {'; '.join(loads)}.\n\n"
+        f"Load average (1/5/15 min) before each size: {'; '.join(loads)}.\n"
+        f"Code: {_git('rev-parse', '--abbrev-ref', 'HEAD')} {_git('rev-parse', '--short', 'HEAD')}."
+        " The machine may be shared with other processes: compare the load average.\n\n"
         f"{table}\n\n"
         "Figures are medians of the rounds; what each one measures and how: bench/README.md.\n"
     )
@@ -267,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         results[size] = {**measure(url, size, args), "generate": meta}
     if args.prepare_only:
         return 0
-    table = render(sizes, results, label)
+    table = render(sizes, results, lambda size: label(size).replace("m", "M"))
     print()
     print(table)
     if args.write:
