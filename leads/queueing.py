@@ -87,3 +87,19 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
         enqueue(task, *args, **kwargs)
 
     transaction.on_commit(queue_after_commit, robust=True)
+
+
+def enqueue_each_on_commit(task: Task, calls: list[tuple[Any, ...]]) -> None:
+    """`enqueue_on_commit(task, *args)` for each args tuple, in ONE on-commit hook (a batch
+    of deliveries registers one callback, not one per row; each send is still guarded)."""
+    if not calls:
+        return
+
+    def queue_all_after_commit() -> None:
+        for args in calls:
+            try:
+                enqueue(task, *args)
+            except Exception:  # in process: one failing task does not stop the others
+                logger.exception("%s%r failed; its row stays for the sweep", task.name, args)
+
+    transaction.on_commit(queue_all_after_commit, robust=True)
