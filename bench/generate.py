@@ -590,7 +590,7 @@ class History:
             other = self.camps[self.rng.randrange(len(self.camps))][0]
             if other != campaign:
                 at = min(created + self.rng.uniform(1, 30) * DAY, self.now - 60)
-                self.touch.add(self.touch_values(lid, other, "visit", at))
+                self.touch.add(self.touch_values(lid, other, self.touch.other_kind, at))
 
     def touch_values(self, lid: int, campaign: int, kind: str, at: float) -> list[Any]:
         assert self.touch is not None
@@ -614,6 +614,9 @@ def _touch_copier() -> Copier | None:
         model = None
     copier = Copier(model, "leads_touch", mine)
     copier.mine = mine
+    # Another meeting than the capture: a web form when the kind choices have one.
+    kinds = [c for c, _ in (model._meta.get_field("kind").choices or [])] if model else []
+    copier.other_kind = "form" if "form" in kinds or not kinds else kinds[-1]
     return copier
 
 
