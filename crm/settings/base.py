@@ -240,11 +240,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["leads.api.common.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
 }
-API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="6000/min")
+# Throttles (integrations/authentication.py) count in fixed windows, one atomic counter per
+# token (or client address) and window. Sized for syncs: one token may send 30,000
+# requests a minute (500 a second: above what 2 workers serve, about 400 single captures
+# a second, and 50 times a bulk sync of 10,000 leads/s, i.e. 10 bulk calls of 1,000 rows a
+# second). Anonymous clients: 600 a minute per address.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="30000/min")
 API_ANON_THROTTLE_RATE = env("API_ANON_THROTTLE_RATE", default="600/min")
-# Throttle counters: in each process's memory unless API_THROTTLE_REDIS_URL shares them
-# across web processes (a throttle whose cache is down lets requests through).
-API_THROTTLE_REDIS_URL = env("API_THROTTLE_REDIS_URL", default="")
+# Where the counters live: API_THROTTLE_REDIS_URL, else the broker's Redis when the broker
+# is Redis (shared by every web process: the rate is per token, whatever the workers), else
+# each process's memory (the embedded default: a token gets the rate per process).
+# `API_THROTTLE_REDIS_URL=off` keeps them per process. A throttle whose cache is down lets
+# requests through (logged; it tries the cache again after 5 s).
+_broker_redis = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+API_THROTTLE_REDIS_URL = env("API_THROTTLE_REDIS_URL", default=_broker_redis)
+if API_THROTTLE_REDIS_URL.lower() in ("off", "none", "false"):
+    API_THROTTLE_REDIS_URL = ""
 CACHES = globals().get("CACHES") or {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -13,3 +13,7 @@ STORAGES = {
 
 # Tests run tasks in process unless a test starts a real worker (see tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+
+# Throttle counters stay in memory in tests (base.py would share them through the broker's
+# Redis): a test that wants Redis counters configures them (tests/api/test_throttle_shared.py).
+API_THROTTLE_CACHE = "default"

@@ -53,9 +53,7 @@ def test_batch_consumers_write_the_rows_one_signal_per_lead_wrote(manager) -> No
     _subscribe()
     campaigns = [CampaignFactory().pk, CampaignFactory().pk]
     services.lead_capture_bulk(actor=manager, rows=_rows(12, campaigns))
-    events = list(
-        LeadEvent.objects.filter(action="created").select_related("lead").order_by("id")
-    )
+    events = list(LeadEvent.objects.filter(action="created").select_related("lead").order_by("id"))
     assert len(events) == 12
     DirtyCell.objects.all().delete()
     WebhookDelivery.objects.all().delete()
