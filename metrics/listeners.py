@@ -23,7 +23,7 @@ def _queue_refresh() -> None:
     and the change that was just committed is not reported as failed."""
     from metrics.tasks import refresh_dirty_cells
 
-    queueing.enqueue(refresh_dirty_cells)
+    queueing.enqueue_coalesced(refresh_dirty_cells)  # one waiting message, not one per write
 
 
 class _PendingRefresh:

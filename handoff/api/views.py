@@ -125,6 +125,7 @@ class LeadViewSetBase(
         if errors is not None:
             raise ValidationError(errors)
         lead = services.lead_capture(actor=request.user, **data)
+        lead._prefetched_objects_cache = {"handoffs": Handoff.objects.none()}  # new: none yet
         return Response(s.LeadSerializer(lead).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
