@@ -86,6 +86,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# A PostgreSQL read replica (crm/db_router.py): DATABASE_REPLICA_URL adds the alias
+# `replica`; GET/HEAD requests under DATABASE_REPLICA_PATHS read domain data from it until
+# their first write. Unset: everything reads and writes `default`.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+DATABASE_REPLICA_PATHS = env.list(
+    "DATABASE_REPLICA_PATHS",
+    default=["/api/v1/kpis/", "/dashboard/", "/diagnosis/", "/campaigns/"],
+)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["crm.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -328,7 +343,12 @@ CELERY_BEAT_SCHEDULE["metrics-refresh-dirty"] = {
 # ---- Production stack (issue 10): probes, request logs, worker delivery guarantees ----
 # The probes answer first (before host checks and the HTTPS redirect); the request log
 # wraps everything else so its duration and status are the ones the client saw.
-MIDDLEWARE = ["crm.health.HealthCheckMiddleware", "crm.logs.RequestLogMiddleware", *MIDDLEWARE]
+MIDDLEWARE = [
+    "crm.health.HealthCheckMiddleware",
+    "crm.logs.RequestLogMiddleware",
+    *MIDDLEWARE,
+    "crm.db_router.ReplicaReadsMiddleware",  # innermost: around the view only
+]
 # (A task is acknowledged after it ran and handed back if its worker dies: see the
 # queueing block above, CELERY_TASK_ACKS_LATE and CELERY_TASK_REJECT_ON_WORKER_LOST.)
 # The worker's processes (default: one per CPU); logs go through LOGGING above.
