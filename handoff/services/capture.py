@@ -226,8 +226,11 @@ def lead_capture_bulk(
             q = Q(email__in=emails) & ~Q(status=LeadStatus.DISQUALIFIED)
             if external_ids:
                 q |= Q(external_id__in=external_ids)
-            for pk, email, ext, status in Lead.objects.filter(q).values_list(
-                "pk", "email", "external_id", "status"
+            # no ORDER BY (the model's ordering would sort the matches for nothing)
+            for pk, email, ext, status in (
+                Lead.objects.filter(q)
+                .order_by()
+                .values_list("pk", "email", "external_id", "status")
             ):
                 if status != LeadStatus.DISQUALIFIED:
                     by_email.setdefault(email, pk)
