@@ -40,9 +40,27 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from leads.models import Campaign, Lead  # noqa: E402
+
+
+class Count:
+    """Counts the statements a block sends (the test client resets connection.queries)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self) -> "Count":
+        self._cm = connection.execute_wrapper(self)
+        self._cm.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)
 
 
 def main() -> None:
@@ -70,11 +88,11 @@ def main() -> None:
             }
         )
         wall, cpu = time.perf_counter(), time.process_time()
-        with CaptureQueriesContext(connection) as queries:
+        with Count() as queries:
             response = client.post("/api/v1/leads/bulk/", body, content_type="application/json")
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         assert response.status_code == 200 and response.json()["created"] == 1000
-        return wall * 1000, cpu * 1000, len(queries)
+        return wall * 1000, cpu * 1000, queries.n
 
     def singles(r: int) -> tuple[float, float, int]:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -87,13 +105,13 @@ def main() -> None:
                 }
             )
             if n == 0:
-                with CaptureQueriesContext(connection) as queries:
+                with Count() as queries:
                     response = client.post("/api/v1/leads/", body, content_type="application/json")
             else:
                 response = client.post("/api/v1/leads/", body, content_type="application/json")
             assert response.status_code == 201, response.content
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        return wall * 1000 / args.singles, cpu * 1000 / args.singles, len(queries)
+        return wall * 1000 / args.singles, cpu * 1000 / args.singles, queries.n
 
     bulk(-1)
     singles(-1)

@@ -31,7 +31,7 @@ def count_hit(cache: BaseCache, key: str, timeout: int) -> int:
     on Redis, shared by every process; `add` + `incr` on other caches (per process for
     LocMemCache). Raises whatever the cache raises when it is down."""
     if isinstance(cache, RedisCache):
-        client = cache._cache.get_client(key, write=True)
+        client = _redis_client(cache)
         full_key = cache.make_and_validate_key(key)
         pipe = client.pipeline(transaction=False)
         pipe.incr(full_key)
@@ -44,6 +44,24 @@ def count_hit(cache: BaseCache, key: str, timeout: int) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=timeout)
         return 1
+
+
+def _redis_client(cache: RedisCache) -> Any:
+    """One redis-py client per cache object (Django builds a new one, ~300 callbacks set
+    up, on every call; the connection pool is the same)."""
+    client = getattr(cache, "_counter_client", None)
+    if client is None:
+        client = cache._cache.get_client(write=True)
+        cache._counter_client = client  # type: ignore[attr-defined]
+    return client
+
+
+def read_count(cache: BaseCache, key: str) -> int:
+    """A counter's value (0 when absent); a raw GET on Redis (Django stores ints plainly)."""
+    if isinstance(cache, RedisCache):
+        value = _redis_client(cache).get(cache.make_and_validate_key(key))
+        return int(value) if value is not None else 0
+    return cache.get(key, 0)
 
 
 def cache_usable() -> bool:
@@ -82,7 +100,7 @@ class AuthFailureThrottle:
         if not cache_usable():
             return
         try:
-            failures = self.cache.get(self.key, 0)
+            failures = read_count(self.cache, self.key)
         except Exception as exc:
             cache_failed(exc, "API auth failures")
             return
