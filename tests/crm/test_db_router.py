@@ -20,7 +20,9 @@ from leads.models import Lead
 from tests.api.conftest import client_for
 from tests.factories import CampaignFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+pytestmark = pytest.mark.django_db(
+    transaction=True, serialized_rollback=True, databases=["default", "replica"]
+)
 
 
 @pytest.fixture
