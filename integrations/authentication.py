@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
@@ -18,6 +19,65 @@ from integrations.models import ApiToken, hash_key
 logger = logging.getLogger(__name__)
 
 LAST_USED_EVERY = dt.timedelta(minutes=1)
+
+# After the counter cache failed, this process lets requests through without asking it for
+# this long: a Redis that is down costs one connection attempt, not one per request.
+CACHE_COOLDOWN_SECONDS = 5.0
+_cache_down_until = 0.0
+
+
+def count_hit(cache: BaseCache, key: str, timeout: int) -> int:
+    """Add one to a window's counter and return it: one atomic INCR (+ EXPIRE) round trip
+    on Redis, shared by every process; `add` + `incr` on other caches (per process for
+    LocMemCache). Raises whatever the cache raises when it is down."""
+    if isinstance(cache, RedisCache):
+        client = _redis_client(cache)
+        full_key = cache.make_and_validate_key(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, timeout)
+        count, _ok = pipe.execute()
+        return int(count)
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def _redis_client(cache: RedisCache) -> Any:
+    """One redis-py client per cache object (Django builds a new one, ~300 callbacks set
+    up, on every call; the connection pool is the same)."""
+    client = getattr(cache, "_counter_client", None)
+    if client is None:
+        client = cache._cache.get_client(write=True)
+        cache._counter_client = client  # type: ignore[attr-defined]
+    return client
+
+
+def read_count(cache: BaseCache, key: str) -> int:
+    """A counter's value (0 when absent); a raw GET on Redis (Django stores ints plainly)."""
+    if isinstance(cache, RedisCache):
+        value = _redis_client(cache).get(cache.make_and_validate_key(key))
+        return int(value) if value is not None else 0
+    return cache.get(key, 0)
+
+
+def cache_usable() -> bool:
+    return time.monotonic() >= _cache_down_until
+
+
+def cache_back() -> None:
+    """Forget a recent failure: the next request asks the counter cache again."""
+    global _cache_down_until
+    _cache_down_until = 0.0
+
+
+def cache_failed(exc: Exception, what: str) -> None:
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_COOLDOWN_SECONDS
+    logger.warning("%s: counter cache unavailable, not throttling: %r", what, exc)
 
 
 class AuthFailureThrottle:
@@ -37,10 +97,12 @@ class AuthFailureThrottle:
 
     def check(self) -> None:
         """Refuse the request outright while this address is over its failure limit."""
+        if not cache_usable():
+            return
         try:
-            failures = self.cache.get(self.key, 0)
+            failures = read_count(self.cache, self.key)
         except Exception as exc:
-            logger.warning("API auth failure cache unavailable, not throttling: %r", exc)
+            cache_failed(exc, "API auth failures")
             return
         if failures >= settings.API_AUTH_FAILURE_LIMIT:
             raise exceptions.Throttled(
@@ -48,11 +110,12 @@ class AuthFailureThrottle:
             )
 
     def record(self) -> None:
+        if not cache_usable():
+            return
         try:
-            self.cache.add(self.key, 0, timeout=self.window + 1)
-            self.cache.incr(self.key)
+            count_hit(self.cache, self.key, self.window + 1)
         except Exception as exc:
-            logger.warning("API auth failure cache unavailable, not counting: %r", exc)
+            cache_failed(exc, "API auth failures")
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -102,18 +165,35 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class _FailOpen:
-    """A throttle whose counter cache is unreachable lets the request through (logged)."""
+class _WindowCounter:
+    """A rate `N/period` counted in fixed windows of the period: one atomic counter per
+    key and window (`count_hit`), so every web process shares it when the throttle cache
+    is Redis, and a request costs one round trip instead of DRF's read-modify-write of a
+    list of timestamps (which grows with the rate). A burst may reach 2N across a window
+    boundary. A throttle whose cache is unreachable lets the request through (logged)."""
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        try:
-            return super().allow_request(request, view)  # type: ignore[misc]
-        except Exception as exc:  # e.g. Redis down: never turn that into a 500
-            logger.warning("API throttle cache unavailable, not throttling: %r", exc)
+        if self.rate is None:  # type: ignore[attr-defined]
             return True
+        self.key = self.get_cache_key(request, view)  # type: ignore[attr-defined]
+        if self.key is None or not cache_usable():
+            return True
+        duration = self.duration  # type: ignore[attr-defined]
+        self.now = self.timer()  # type: ignore[attr-defined]
+        bucket = int(self.now // duration)
+        self.window_end = (bucket + 1) * duration
+        try:
+            count = count_hit(self.cache, f"{self.key}:{bucket}", duration + 1)  # type: ignore[attr-defined]
+        except Exception as exc:  # e.g. Redis down: never turn that into a 500
+            cache_failed(exc, "API throttle")
+            return True
+        return count <= self.num_requests  # type: ignore[attr-defined]
+
+    def wait(self) -> float:
+        return max(1.0, self.window_end - self.now)
 
 
-class TokenRateThrottle(_FailOpen, throttling.SimpleRateThrottle):
+class TokenRateThrottle(_WindowCounter, throttling.SimpleRateThrottle):
     """One bucket per API token (per user for session requests): API_THROTTLE_RATE."""
 
     scope = "token"
@@ -135,7 +215,7 @@ class TokenRateThrottle(_FailOpen, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
+class AnonRateThrottle(_WindowCounter, throttling.AnonRateThrottle):
     """Requests without credentials, per client address: API_ANON_THROTTLE_RATE."""
 
     def __init__(self) -> None:

@@ -58,7 +58,9 @@ def record_touches(
     ]
     if not rows:
         return []
-    with transaction.atomic():
+    # inside the caller's transaction no savepoint (two round trips a capture): an error
+    # here fails the caller's transaction as a whole, which is what every caller wants
+    with transaction.atomic(savepoint=False):
         created = Touch.objects.bulk_create(rows)
         touches_recorded.send(
             sender=Touch,

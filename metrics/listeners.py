@@ -23,7 +23,7 @@ def _queue_refresh() -> None:
     and the change that was just committed is not reported as failed."""
     from metrics.tasks import refresh_dirty_cells
 
-    queueing.enqueue(refresh_dirty_cells)
+    queueing.enqueue_coalesced(refresh_dirty_cells)  # one waiting message, not one per write
 
 
 class _PendingRefresh:
@@ -103,6 +103,18 @@ def on_lead_moved(
     _mark(cells)
 
 
+def on_leads_captured(sender: Any, events: list[Any], **kwargs: Any) -> None:
+    """A batch of new leads: each has one fact, its creation day (no query); the cells of
+    the whole batch are written in one statement."""
+    cells: set[Cell] = set()
+    for day, campaign_id, owner_id in {
+        (refresh.local_day(e.lead.created_at), e.lead.campaign_id, e.lead.owner_id) for e in events
+    }:
+        cells |= refresh.cells_for([day], [campaign_id], [owner_id])
+    if cells:
+        _mark(cells)
+
+
 def on_cost_changed(
     sender: Any, kind: str, dates: Any, campaign_id: int | None = None, **kwargs: Any
 ) -> None:
@@ -111,4 +123,5 @@ def on_cost_changed(
 
 def connect() -> None:
     handoff_signals.lead_moved.connect(on_lead_moved, dispatch_uid="metrics.lead_moved")
+    handoff_signals.leads_captured.connect(on_leads_captured, dispatch_uid="metrics.leads_captured")
     cost_changed.connect(on_cost_changed, dispatch_uid="metrics.cost_changed")

@@ -4,6 +4,7 @@ import datetime as dt
 
 from celery import shared_task
 
+from leads import queueing
 from metrics import attribution_refresh, refresh
 
 
@@ -14,7 +15,9 @@ from metrics import attribution_refresh, refresh
     max_retries=5,
 )
 def refresh_dirty_cells() -> int:
-    """Recompute the dirty rollup cells (idempotent; queued on commit and swept by beat)."""
+    """Recompute the dirty rollup cells (idempotent; queued on commit, coalesced while one
+    message waits, and swept by beat)."""
+    queueing.coalesced_started(refresh_dirty_cells)
     return refresh.refresh_dirty()
 
 

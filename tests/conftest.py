@@ -51,8 +51,12 @@ def _fresh_throttle_counters() -> Iterator[None]:
     """Throttle and failed-authentication counters of one test never leak into the next."""
     from django.core.cache import caches
 
+    from integrations.authentication import cache_back
+
+    cache_back()
     caches[settings.API_THROTTLE_CACHE].clear()
     yield
+    cache_back()
     caches[settings.API_THROTTLE_CACHE].clear()
 
 

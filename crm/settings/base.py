@@ -86,6 +86,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# A PostgreSQL read replica (crm/db_router.py): DATABASE_REPLICA_URL adds the alias
+# `replica`; GET/HEAD requests under DATABASE_REPLICA_PATHS read domain data from it until
+# their first write. Unset: everything reads and writes `default`.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+DATABASE_REPLICA_PATHS = env.list(
+    "DATABASE_REPLICA_PATHS",
+    default=["/api/v1/kpis/", "/dashboard/", "/diagnosis/", "/campaigns/"],
+)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["crm.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -240,11 +255,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["leads.api.common.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
 }
-API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="6000/min")
+# Throttles (integrations/authentication.py) count in fixed windows, one atomic counter per
+# token (or client address) and window. Sized for syncs: one token may send 30,000
+# requests a minute (500 a second: above what 2 workers serve, about 400 single captures
+# a second, and 50 times a bulk sync of 10,000 leads/s, i.e. 10 bulk calls of 1,000 rows a
+# second). Anonymous clients: 600 a minute per address.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="30000/min")
 API_ANON_THROTTLE_RATE = env("API_ANON_THROTTLE_RATE", default="600/min")
-# Throttle counters: in each process's memory unless API_THROTTLE_REDIS_URL shares them
-# across web processes (a throttle whose cache is down lets requests through).
-API_THROTTLE_REDIS_URL = env("API_THROTTLE_REDIS_URL", default="")
+# Where the counters live: API_THROTTLE_REDIS_URL, else the broker's Redis when the broker
+# is Redis (shared by every web process: the rate is per token, whatever the workers), else
+# each process's memory (the embedded default: a token gets the rate per process).
+# `API_THROTTLE_REDIS_URL=off` keeps them per process. A throttle whose cache is down lets
+# requests through (logged; it tries the cache again after 5 s).
+_broker_redis = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+API_THROTTLE_REDIS_URL = env("API_THROTTLE_REDIS_URL", default=_broker_redis)
+if API_THROTTLE_REDIS_URL.lower() in ("off", "none", "false"):
+    API_THROTTLE_REDIS_URL = ""
 CACHES = globals().get("CACHES") or {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -321,7 +347,12 @@ CELERY_BEAT_SCHEDULE["metrics-attribution-sweep"] = {
 # ---- Production stack (issue 10): probes, request logs, worker delivery guarantees ----
 # The probes answer first (before host checks and the HTTPS redirect); the request log
 # wraps everything else so its duration and status are the ones the client saw.
-MIDDLEWARE = ["crm.health.HealthCheckMiddleware", "crm.logs.RequestLogMiddleware", *MIDDLEWARE]
+MIDDLEWARE = [
+    "crm.health.HealthCheckMiddleware",
+    "crm.logs.RequestLogMiddleware",
+    *MIDDLEWARE,
+    "crm.db_router.ReplicaReadsMiddleware",  # innermost: around the view only
+]
 # (A task is acknowledged after it ran and handed back if its worker dies: see the
 # queueing block above, CELERY_TASK_ACKS_LATE and CELERY_TASK_REJECT_ON_WORKER_LOST.)
 # The worker's processes (default: one per CPU); logs go through LOGGING above.

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from handoff import selectors, services
 from handoff.api import serializers as s
 from handoff.api.filters import ApiLeadFilter, HandoffFilter, OpportunityFilter
+from handoff.api.lead_rows import lead_rows
 from handoff.api.touches import LeadTouchesMixin
 from handoff.models import Handoff
 from leads.api.common import CursorPage, RolePermission
@@ -122,9 +123,11 @@ class LeadViewSetBase(
         responses={201: s.LeadSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = s.LeadWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        lead = services.lead_capture(actor=request.user, **serializer.to_service())
+        data, errors = lead_rows().validate(request.data)
+        if errors is not None:
+            raise ValidationError(errors)
+        lead = services.lead_capture(actor=request.user, **data)
+        lead._prefetched_objects_cache = {"handoffs": Handoff.objects.none()}  # new: none yet
         return Response(s.LeadSerializer(lead).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -160,17 +163,18 @@ class LeadViewSetBase(
             raise ValidationError({"leads": ["At most 1,000 leads per call."]})
         results: list[dict[str, Any]] = [{} for _ in rows]
         valid: list[tuple[int, dict[str, Any]]] = []
+        checker = lead_rows()
         for index, row in enumerate(rows):
             if not isinstance(row, dict):
                 results[index] = _row(
                     index, "invalid", errors={"non_field_errors": ["Not an object."]}
                 )
                 continue
-            serializer = s.LeadWriteSerializer(data=row)
-            if serializer.is_valid():
-                valid.append((index, serializer.to_service()))
+            data, errors = checker.validate(row)
+            if errors is None:
+                valid.append((index, data))
             else:
-                errors = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
+                errors = {k: [str(m) for m in v] for k, v in errors.items()}
                 results[index] = _row(index, "invalid", errors=errors)
         captured = services.lead_capture_bulk(actor=request.user, rows=[r for _, r in valid])
         for (index, _), result in zip(valid, captured, strict=True):

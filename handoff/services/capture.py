@@ -1,7 +1,7 @@
 """Capture and edit leads: one lead, a batch of up to 1,000, or an edit of a lead's values.
 
-A capture writes the lead, its "created" event and its first touch, and sends `lead_moved`
-(once per lead in a batch, so listeners see bulk-created leads like single ones). Duplicates
+A capture writes the lead, its "created" event and its first touch, and sends `lead_moved`;
+a batch sends `leads_captured` once with every created event (handoff/signals.py). Duplicates
 raise `DuplicateLead` (single) or are reported per row (batch), never silently merged; a
 duplicate with a campaign still records a touch on the existing lead (attribution.md).
 """
@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from handoff.models import LeadEvent
+from handoff.services import lead_checks
 from handoff.services.core import (
     check_backfill,
     jsonable,
@@ -27,7 +28,7 @@ from handoff.services.core import (
     time_now,
     validate_score,
 )
-from handoff.signals import lead_moved
+from handoff.signals import leads_captured
 from handoff.transitions import Action
 from leads.errors import ActionNotAllowed, DuplicateLead, InvalidInput
 from leads.models import Campaign, Lead, LeadStatus, TouchKind
@@ -73,14 +74,15 @@ def _build_lead(actor: AbstractBaseUser, row: dict[str, Any], now: dt.datetime) 
     if created_at is not None:
         created_at = check_backfill(actor=actor, at=created_at, field="created_at")
     lead = Lead(**data, created_at=created_at or now, status=LeadStatus.NEW)
-    try:
-        lead.full_clean(
-            exclude=["campaign", "owner", "external_id"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
-    except ValidationError as exc:
-        raise InvalidInput(exc.message_dict) from None
+    if not lead_checks.plainly_valid(lead):  # only a row with an error pays for full_clean
+        try:
+            lead.full_clean(
+                exclude=["campaign", "owner", "external_id"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            raise InvalidInput(exc.message_dict) from None
     if lead.external_id and len(lead.external_id) > 128:
         raise InvalidInput({"external_id": [_("At most 128 characters.")]})
     return lead
@@ -224,8 +226,11 @@ def lead_capture_bulk(
             q = Q(email__in=emails) & ~Q(status=LeadStatus.DISQUALIFIED)
             if external_ids:
                 q |= Q(external_id__in=external_ids)
-            for pk, email, ext, status in Lead.objects.filter(q).values_list(
-                "pk", "email", "external_id", "status"
+            # no ORDER BY (the model's ordering would sort the matches for nothing)
+            for pk, email, ext, status in (
+                Lead.objects.filter(q)
+                .order_by()
+                .values_list("pk", "email", "external_id", "status")
             ):
                 if status != LeadStatus.DISQUALIFIED:
                     by_email.setdefault(email, pk)
@@ -289,10 +294,8 @@ def lead_capture_bulk(
             ],
             actor=actor,
         )
-        for event in events:
-            lead_moved.send(
-                sender=LeadEvent, event=event, previous_owner_id=None, previous_campaign_id=None
-            )
+        if events:
+            leads_captured.send(sender=LeadEvent, events=events)
     return results
 
 

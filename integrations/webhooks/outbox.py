@@ -17,23 +17,38 @@ def on_lead_moved(sender: Any, event: Any, **kwargs: Any) -> None:
     The rows commit or roll back with the move; sending is queued on commit, and the
     beat sweep `webhooks-retry-due` sends whatever a lost queue message left behind.
     """
-    event_name = ACTION_EVENTS.get(event.action)
-    if event_name is None:
-        return
-    subscriptions = [s for s in _active_subscriptions() if event_name in s.events]
-    if not subscriptions:
-        return
-    body = render_body(event_name, event.at, event_data(event))
+    _write_deliveries([event])
+
+
+def on_leads_captured(sender: Any, events: list[Any], **kwargs: Any) -> None:
+    """A bulk capture's "created" events: the same rows as one `on_lead_moved` per event,
+    written in one statement (the subscriptions read once), queued in one on-commit hook."""
+    _write_deliveries(events)
+
+
+def _write_deliveries(events: list[Any]) -> None:
+    subscriptions: list[WebhookSubscription] | None = None
+    rows: list[WebhookDelivery] = []
     now = timezone.now()
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [
+    for event in events:
+        event_name = ACTION_EVENTS.get(event.action)
+        if event_name is None:
+            continue
+        if subscriptions is None:
+            subscriptions = _active_subscriptions()
+        matching = [s for s in subscriptions if event_name in s.events]
+        if not matching:
+            continue
+        body = render_body(event_name, event.at, event_data(event))
+        rows += [
             WebhookDelivery(subscription=s, event=event_name, body=body, next_attempt_at=now)
-            for s in subscriptions
+            for s in matching
         ]
-    )
+    if not rows:
+        return
+    deliveries = WebhookDelivery.objects.bulk_create(rows)
     ids = [d.pk for d in deliveries if d.pk is not None]
-    for delivery_id in ids:
-        queueing.enqueue_on_commit(deliver_webhook, delivery_id)
+    queueing.enqueue_each_on_commit(deliver_webhook, [(delivery_id,) for delivery_id in ids])
 
 
 def _active_subscriptions() -> list[WebhookSubscription]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from handoff import services
 from handoff.models import Handoff, LeadEvent
-from handoff.signals import lead_moved
+from handoff.signals import lead_moved, leads_captured
 from leads.errors import ActionNotAllowed, DuplicateLead, InvalidInput, InvalidTransition
 from leads.models import Lead
 from notifications.models import Notification
@@ -28,6 +28,19 @@ def moved():
     lead_moved.connect(listener)
     yield calls
     lead_moved.disconnect(listener)
+
+
+@pytest.fixture
+def captured():
+    """Collects leads_captured sends."""
+    calls = []
+
+    def listener(sender, **kwargs):
+        calls.append(kwargs)
+
+    leads_captured.connect(listener)
+    yield calls
+    leads_captured.disconnect(listener)
 
 
 # --------------------------------------------------------------------------- capture
@@ -117,7 +130,7 @@ def test_capture_created_at_in_the_future_is_invalid(manager) -> None:
 
 
 def test_bulk_capture_keeps_valid_rows_and_reports_the_rest(
-    marketer, django_assert_max_num_queries, moved
+    marketer, django_assert_max_num_queries, moved, captured
 ) -> None:
     existing = services.lead_capture(actor=marketer, email="taken@example.com")
     campaign = CampaignFactory()
@@ -145,7 +158,10 @@ def test_bulk_capture_keeps_valid_rows_and_reports_the_rest(
     created = Lead.objects.filter(pk__in=[results[0].lead_id, results[5].lead_id])
     assert created.count() == 2
     assert LeadEvent.objects.filter(lead__in=created, action="created").count() == 2
-    assert len(moved) == 2
+    # one batch signal with both created events, no lead_moved per lead
+    assert moved == []
+    assert len(captured) == 1
+    assert sorted(e.lead_id for e in captured[0]["events"]) == sorted(c.pk for c in created)
 
 
 @pytest.fixture

@@ -93,3 +93,38 @@ def test_a_task_failing_in_process_after_commit_does_not_fail_the_request(
 
     # Then the error is logged, not raised
     assert "boom" in caplog.text
+
+
+@shared_task(name="tests.queueing.coalesced")
+def coalesced() -> int:
+    queueing.coalesced_started(coalesced)
+    return 1
+
+
+@pytest.mark.redis
+def test_a_coalesced_task_waits_in_the_queue_once_until_it_starts():
+    import os
+
+    import redis
+
+    # Given a real Redis broker and an empty queue of our own
+    url = os.environ["CELERY_BROKER_URL"]
+    queue = f"coalesce-test-{time.monotonic_ns()}"
+    client = redis.Redis.from_url(url)
+    with faults.app_broker(url, queue):
+        queueing.coalesced_started(coalesced)
+        # When many writes ask for the task before a worker starts it
+        answers = [queueing.enqueue_coalesced(coalesced) for _ in range(5)]
+        # Then one message waits, the others were coalesced into it
+        assert answers[1:] == ["coalesced"] * 4 and answers[0] not in (None, "coalesced")
+        assert client.llen(queue) == 1
+        # And once the task started, the next write queues a new message
+        coalesced.run()
+        assert queueing.enqueue_coalesced(coalesced) not in (None, "coalesced")
+        assert client.llen(queue) == 2
+        queueing.coalesced_started(coalesced)
+    client.delete(queue)
+
+
+def test_a_coalesced_task_runs_in_process_without_a_broker():
+    assert queueing.enqueue_coalesced(coalesced) is not None
