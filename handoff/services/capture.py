@@ -170,9 +170,11 @@ def lead_capture(
         if not existing:
             raise
     if existing:
-        record_touches(
-            [NewTouch(existing, lead.campaign_id, lead.created_at, touch_kind)], actor=actor
-        )
+        # A backfilled capture older than the lead it repeats touches at that lead's own
+        # capture, never before it: the first touch stays the source campaign.
+        captured = Lead.objects.filter(pk=existing).values_list("created_at", flat=True).first()
+        at = max(lead.created_at, captured) if captured else lead.created_at
+        record_touches([NewTouch(existing, lead.campaign_id, at, touch_kind)], actor=actor)
         raise _duplicate(existing)
     return lead
 
@@ -222,22 +224,26 @@ def lead_capture_bulk(
     with transaction.atomic():
         by_email: dict[str, int] = {}
         by_external: dict[str, int] = {}
+        captured_at: dict[int, dt.datetime] = {}
         if built:
             q = Q(email__in=emails) & ~Q(status=LeadStatus.DISQUALIFIED)
             if external_ids:
                 q |= Q(external_id__in=external_ids)
             # no ORDER BY (the model's ordering would sort the matches for nothing)
-            for pk, email, ext, status in (
+            for pk, email, ext, status, created in (
                 Lead.objects.filter(q)
                 .order_by()
-                .values_list("pk", "email", "external_id", "status")
+                .values_list("pk", "email", "external_id", "status", "created_at")
             ):
+                captured_at[pk] = created
                 if status != LeadStatus.DISQUALIFIED:
                     by_email.setdefault(email, pk)
                 if ext:
                     by_external.setdefault(ext, pk)
         to_create: list[tuple[int, Lead]] = []
-        repeat_touches: list[tuple[int | str, Lead]] = []  # (existing pk or "row:N", row)
+        first_rows: dict[int, Lead] = {}
+        # (existing pk or "row:N", the row, when: never before that lead's capture)
+        repeat_touches: list[tuple[int | str, Lead, dt.datetime]] = []
         batch_email: dict[str, int] = {}
         batch_external: dict[str, int] = {}
         for index, lead in built:
@@ -250,13 +256,14 @@ def lead_capture_bulk(
             )
             if existing:
                 result.status, result.existing_id = "duplicate", existing
-                repeat_touches.append((existing, lead))
+                repeat_touches.append((existing, lead, max(lead.created_at, captured_at[existing])))
                 continue
             earlier = batch_email.get(lead.email)
             if earlier is None and lead.external_id:
                 earlier = batch_external.get(lead.external_id)
             if earlier is not None:
-                repeat_touches.append((f"row:{earlier}", lead))
+                at = max(lead.created_at, first_rows[earlier].created_at)
+                repeat_touches.append((f"row:{earlier}", lead, at))
                 result.status = "duplicate"
                 result.errors = {
                     "email": [_("Same lead as row %(row)s of this batch.") % {"row": earlier}]
@@ -266,6 +273,7 @@ def lead_capture_bulk(
             if lead.external_id:
                 batch_external[lead.external_id] = index
             to_create.append((index, lead))
+            first_rows[index] = lead
         created = Lead.objects.bulk_create([lead for _, lead in to_create])
         events = LeadEvent.objects.bulk_create(
             [
@@ -289,8 +297,8 @@ def lead_capture_bulk(
         record_touches(
             [NewTouch(lead.pk, lead.campaign_id, lead.created_at, kind) for lead in created]
             + [
-                NewTouch(row_pk.get(key, key), row.campaign_id, row.created_at, kind)
-                for key, row in repeat_touches
+                NewTouch(row_pk.get(key, key), row.campaign_id, at, kind)
+                for key, row, at in repeat_touches
             ],
             actor=actor,
         )

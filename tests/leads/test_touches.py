@@ -78,3 +78,22 @@ def test_import_rows_touch_with_kind_import(marketer) -> None:
         import_id=7,
     )
     assert [kind for _c, kind in journey(old.pk)] == ["capture", "import"]
+
+
+def test_an_older_backfilled_duplicate_touches_at_the_existing_capture_not_before(
+    manager,
+) -> None:
+    first, second = CampaignFactory(), CampaignFactory()
+    lead = services.lead_capture(actor=manager, email="ada@example.com", campaign_id=first.pk)
+    long_ago = lead.created_at - dt.timedelta(days=30)
+    with pytest.raises(DuplicateLead):
+        services.lead_capture(
+            actor=manager, email="ada@example.com", campaign_id=second.pk, created_at=long_ago
+        )
+    services.lead_capture_bulk(
+        actor=manager,
+        rows=[{"email": "ada@example.com", "campaign_id": second.pk, "created_at": long_ago}],
+    )
+    touches = list(lead_touches(lead.pk))
+    assert touches[0].campaign_id == first.pk
+    assert [t.at for t in touches] == [lead.created_at] * 3
