@@ -289,7 +289,7 @@ class Lead(models.Model):
             models.Index(Lower("company"), name="lead_company_lower_idx"),
             # The search box's exact path for a full email, whatever the status (the unique
             # index below holds live leads only). The trigram index of the search is made by
-            # migration 0008 on PostgreSQL only (leads/search.py).
+            # migration 0009 on PostgreSQL only (leads/search.py).
             models.Index(fields=["email"], name="lead_email_idx"),
         ]
         constraints = [

@@ -4,7 +4,7 @@ substrings), served on PostgreSQL by one pg_trgm GIN index over the same express
 The four fields are joined with spaces into one text, `search_text`. A word never holds
 whitespace, so "the word is in one of the four fields" and "the word is in the joined text"
 are the same test: one predicate per word, each answered by the one trigram index
-`lead_search_trgm` (migration `leads.0008_lead_search_trgm`), which indexes exactly the
+`lead_search_trgm` (migration `leads.0009_lead_search_trgm`), which indexes exactly the
 `UPPER(...)` that Django's `icontains` emits for `search_text`. Other databases (SQLite,
 the embedded default) run the same query without the index.
 """

@@ -25,7 +25,7 @@ SEARCH_TEXT = Concat(
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("leads", "0007_opportunity_reason_codes_constraints")]
+    dependencies = [("leads", "0008_touch")]
 
     operations = [
         migrations.AddIndex(
