@@ -1,10 +1,15 @@
-"""Forms of the campaign pages (a campaign, one spend entry) and the one place where every
-page turns a service's refusal (`leads.errors.DomainError`) into form and page messages."""
+"""Forms of the campaign pages (a campaign, one spend entry), the one place where every
+page turns a service's refusal (`leads.errors.DomainError`) into form and page messages, and
+`QuickSelect` (a select drawn without templates, for pages with many or long ones)."""
 
+import functools
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -158,3 +163,41 @@ class CampaignCostForm(forms.ModelForm):
         return {
             name: self.cleaned_data.get(name) for name in ("date", "end_date", "amount", "note")
         }
+
+
+@functools.lru_cache(maxsize=256)
+def _options_html(options: tuple[tuple[str, str, bool], ...]) -> str:
+    return "".join(
+        str(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                value,
+                flatatt({"selected": True} if chosen else {}),
+                label,
+            )
+        )
+        for value, label, chosen in options
+    )
+
+
+class QuickSelect(forms.Select):
+    """Django's <select> markup built in Python rather than one template include per option:
+    the same HTML (name, attributes, selected option) at a fraction of the cost, for a page
+    that draws fifty selects (the dashboard's reassign forms) or one with hundreds of options.
+    The options' HTML is memoised: rows offering the same choices share it."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = tuple(
+            (str(option["value"]), str(option["label"]), bool(option["selected"]))
+            for _group, choices, _index in widget["optgroups"]
+            for option in choices
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt({k: v for k, v in widget["attrs"].items() if v is not False}),
+            mark_safe(_options_html(options)),
+        )
