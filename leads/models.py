@@ -291,6 +291,13 @@ class Lead(models.Model):
             # index below holds live leads only). The trigram index of the search is made by
             # migration 0009 on PostgreSQL only (leads/search.py).
             models.Index(fields=["email"], name="lead_email_idx"),
+            # A rep's accepted leads waiting to be converted, the longest waiting first
+            # (the inbox's second list and its count).
+            models.Index(
+                fields=["owner", "first_accepted_at", "id"],
+                condition=Q(status="accepted"),
+                name="lead_accepted_queue_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,7 +1,7 @@
 """Lead search by pg_trgm: one GIN index over UPPER(first_name ' ' last_name ' ' company ' '
 email), the expression `leads.search` filters with `icontains` (PostgreSQL only; SQLite runs
 the same search unindexed), built concurrently so a deploy does not stop lead capture; and a
-btree on email for the exact path of a full email."""
+btree on email for the exact path of a full email; the inbox's accepted-leads queue."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.operations import TrigramExtension
@@ -31,6 +31,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="lead",
             index=models.Index(fields=["email"], name="lead_email_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="lead",
+            index=models.Index(
+                condition=models.Q(("status", "accepted")),
+                fields=["owner", "first_accepted_at", "id"],
+                name="lead_accepted_queue_idx",
+            ),
         ),
         TrigramExtension(),
         AddIndexOnPostgres(
