@@ -189,15 +189,20 @@ class QuickSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = tuple(
-            (str(option["value"]), str(option["label"]), bool(option["selected"]))
-            for _group, choices, _index in widget["optgroups"]
-            for option in choices
-        )
+        choices = [choice for choice in self.choices]  # noqa: C416 - list() would COUNT a queryset
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)  # option groups
+        chosen = set(self.format_value(value))
+        options, selected = [], False
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            is_chosen = not selected and text in chosen
+            selected = selected or is_chosen
+            options.append((text, str(label), is_chosen))
+        final = self.build_attrs(self.attrs, attrs)
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt({k: v for k, v in widget["attrs"].items() if v is not False}),
-            mark_safe(_options_html(options)),
+            name,
+            flatatt({k: v for k, v in final.items() if v is not False}),
+            mark_safe(_options_html(tuple(options))),  # built by format_html
         )
