@@ -100,7 +100,7 @@ def test_the_answers_for_the_benchmarked_searches(db):
     assert _found("Smith Sons") == {"o'neil@mail.ie"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_sqlite_answers_the_same(db, tmp_path):
     """The embedded default (SQLite, no trigram index) runs the same query: same results."""
     _people()
