@@ -18,6 +18,7 @@ from metrics import dashboard, dashboard_cache, dateranges, kpis
 from metrics import selectors as kpi_selectors
 from metrics.diagnosis_page import panel_context
 from metrics.forms import DashboardFilterForm, ReassignForm
+from metrics.freshness import refresh_status
 
 # The columns each breakdown table shows (the CSV export carries every KPI): fewer than the
 # export, so the campaign table reads at desktop width without sideways scrolling.
@@ -346,16 +347,23 @@ def _once(compute: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def dashboard_context(request: HttpRequest, form: DashboardFilterForm) -> dict[str, Any]:
-    """The page's context. The tiles' summary is read now (it keys the cache); trends,
-    charts, the diagnosis panel and the breakdown tables only when the cached fragment
-    (metrics.dashboard_cache) misses."""
-    context = summary_numbers(form)
+    """The page's context. The last refresh (with the targets, filters, language and roles)
+    keys the cache (metrics.dashboard_cache): the tiles' summary is read on a miss only,
+    and trends, charts, the diagnosis panel and the breakdown tables only when the cached
+    fragment misses."""
+    sorts = {by: request.GET.get(f"sort_{by}", "") for by in ("campaign", "channel", "owner")}
+    status = refresh_status()
+    rollup_cache = dashboard_cache.fragment(request, form, status, sorts)
+    context = {
+        **dashboard_cache.summary(rollup_cache, lambda: summary_numbers(form)),
+        # Why the numbers are stale (the live status, not the cached one).
+        "freshness": status if status.stale else None,
+    }
     summary = context["summary"]
     funnel = dashboard.funnel(summary)
     rejections = dashboard.rejection_rows(summary["rejections_by_reason"])
     trends = _once(lambda: trend_rows(form))
     filters = form.filters()
-    sorts = {by: request.GET.get(f"sort_{by}", "") for by in ("campaign", "channel", "owner")}
     return {
         **context,
         "funnel": funnel,
@@ -368,7 +376,7 @@ def dashboard_context(request: HttpRequest, form: DashboardFilterForm) -> dict[s
             )
         ),
         "breakdowns": _once(lambda: [breakdown_table(form, by, sorts[by]) for by in sorts]),
-        "rollup_cache": dashboard_cache.fragment(request, form, summary, sorts),
+        "rollup_cache": rollup_cache,
         "overdue": overdue_rows(
             request, reps=form.reps() if has_role(request.user, MANAGER) else None
         ),

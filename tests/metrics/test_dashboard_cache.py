@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from metrics import dashboard_cache, refresh
 from metrics.dashboard_page import filter_form
+from metrics.freshness import refresh_status
 from metrics.services import target_set
 from tests.factories import CampaignFactory, lead_in_state
 from tests.metrics.test_dashboard_views import _client, _history, _rollup_part, _tiles
@@ -57,9 +58,9 @@ def test_the_key_holds_the_language_and_the_viewers_roles(rf, manager, rep):
         request.user = user
         form = filter_form(request)
         assert form.is_valid()
-        summary = {"computed_at": None, "stale": False, "failing_cells": 0}
+        status = refresh_status()
         with translation.override(language):
-            return dashboard_cache.fragment(request, form, summary, {})["key"]
+            return dashboard_cache.fragment(request, form, status, {})["key"]
 
     assert key(manager, "en") == key(manager, "en")
     assert len({key(manager, "en"), key(manager, "es"), key(rep, "en")}) == 3
