@@ -3,9 +3,10 @@ cached as rendered HTML (the `{% cache %}` fragment in metrics/partials/_body.ht
 the tiles' summary numbers under the same key.
 
 The key holds what that HTML is made of: the last refresh (metrics.freshness, read first:
-a refresh run or a full recompute makes a new key, so nothing is invalidated by hand), the targets (count, newest change, highest id: a set, changed or deleted target
-makes a new key), the period and filters, the tables' sorts, the language and the viewer's
-roles. Live parts (the filter form, the stale warning, the overdue handoffs) stay outside.
+a refresh run or a full recompute makes a new key, so nothing is invalidated by hand), the
+targets (count, newest change, highest id: a set, changed or deleted target makes a new
+key), the period and filters, the tables' sorts, the language and the viewer's roles. Live
+parts (the filter form, the stale warning, the overdue handoffs) stay outside.
 Campaign and rep names are not in the key: a rename shows within TTL seconds.
 """
 
