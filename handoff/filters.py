@@ -4,7 +4,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ from handoff import selectors
 from handoff.models import LeadEvent
 from handoff.transitions import Action
 from leads.models import Campaign, Channel, Lead, LeadStatus
+from leads.search import search_leads
 
 
 def _reps(request: object = None) -> QuerySet:
@@ -98,17 +99,4 @@ class LeadFilter(django_filters.FilterSet):
         return queryset.filter(Exists(created))
 
     def search(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
-        value = value.strip()
-        if not value:
-            return queryset
-        if "@" in value:
-            return queryset.filter(email__icontains=value.lower())
-        terms = Q()
-        for word in value.split()[:5]:
-            terms &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(company__icontains=word)
-                | Q(email__icontains=word)
-            )
-        return queryset.filter(terms)
+        return search_leads(queryset, value)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from handoff.models import RejectionReason
 from handoff.rules import FEEDBACK_MAX_LENGTH
+from leads.forms import QuickSelect
 from leads.models import LossReason, Opportunity, WinReason
 
 RATING_CHOICES = [
@@ -49,6 +50,7 @@ class RejectForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=[("", _("Choose a reason")), *RejectionReason.choices],
+        widget=QuickSelect,
     )
     rating = _RatingField()
     feedback = forms.CharField(
@@ -89,6 +91,7 @@ class StageForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("Stage"),
         choices=[(s.value, s.label) for s in Opportunity.OPEN_STAGES],
+        widget=QuickSelect,
     )
 
 
@@ -104,6 +107,7 @@ class WinForm(forms.Form):
         label=_("Why was it won?"),
         required=False,
         choices=[("", _("No reason given")), *WinReason.choices],
+        widget=QuickSelect,
     )
     note = forms.CharField(
         label=_("Note"),
@@ -118,6 +122,7 @@ class LoseForm(forms.Form):
         label=_("Why was it lost?"),
         choices=[("", _("Choose a reason")), *LossReason.choices],
         error_messages={"required": _("Say why the deal was lost.")},
+        widget=QuickSelect,
     )
     note = forms.CharField(
         label=_("Note"),

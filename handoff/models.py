@@ -109,6 +109,14 @@ class Handoff(models.Model):
             models.Index(fields=["responded_at"]),
             models.Index(fields=["lead", "-handed_off_at"]),
             models.Index(fields=["outcome", "sla_remind_at"]),
+            # A rep's inbox: their pending handoffs in due order, and their counts (an
+            # index-only scan). Without it the planner read every pending handoff through
+            # the partial unique index below and filtered by assignee (36 ms at 1M leads).
+            models.Index(
+                fields=["assignee", "sla_due_at", "id"],
+                condition=Q(outcome="pending"),
+                name="handoff_pending_queue_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

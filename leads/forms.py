@@ -1,10 +1,15 @@
-"""Forms of the campaign pages (a campaign, one spend entry) and the one place where every
-page turns a service's refusal (`leads.errors.DomainError`) into form and page messages."""
+"""Forms of the campaign pages (a campaign, one spend entry), the one place where every
+page turns a service's refusal (`leads.errors.DomainError`) into form and page messages, and
+`QuickSelect` (a select drawn without templates, for pages with many or long ones)."""
 
+import functools
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -158,3 +163,46 @@ class CampaignCostForm(forms.ModelForm):
         return {
             name: self.cleaned_data.get(name) for name in ("date", "end_date", "amount", "note")
         }
+
+
+@functools.lru_cache(maxsize=256)
+def _options_html(options: tuple[tuple[str, str, bool], ...]) -> str:
+    return "".join(
+        str(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                value,
+                flatatt({"selected": True} if chosen else {}),
+                label,
+            )
+        )
+        for value, label, chosen in options
+    )
+
+
+class QuickSelect(forms.Select):
+    """Django's <select> markup built in Python rather than one template include per option:
+    the same HTML (name, attributes, selected option) at a fraction of the cost, for a page
+    that draws fifty selects (the dashboard's reassign forms) or one with hundreds of options.
+    The options' HTML is memoised: rows offering the same choices share it."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        choices = [choice for choice in self.choices]  # noqa: C416 - list() would COUNT a queryset
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)  # option groups
+        chosen = set(self.format_value(value))
+        options, selected = [], False
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            is_chosen = not selected and text in chosen
+            selected = selected or is_chosen
+            options.append((text, str(label), is_chosen))
+        final = self.build_attrs(self.attrs, attrs)
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt({k: v for k, v in final.items() if v is not False}),
+            mark_safe(_options_html(tuple(options))),  # built by format_html
+        )

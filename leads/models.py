@@ -287,6 +287,17 @@ class Lead(models.Model):
             models.Index(fields=["campaign", "created_at"]),
             models.Index(fields=["created_at"]),
             models.Index(Lower("company"), name="lead_company_lower_idx"),
+            # The search box's exact path for a full email, whatever the status (the unique
+            # index below holds live leads only). The trigram index of the search is made by
+            # migration 0009 on PostgreSQL only (leads/search.py).
+            models.Index(fields=["email"], name="lead_email_idx"),
+            # A rep's accepted leads waiting to be converted, the longest waiting first
+            # (the inbox's second list and its count).
+            models.Index(
+                fields=["owner", "first_accepted_at", "id"],
+                condition=Q(status="accepted"),
+                name="lead_accepted_queue_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,7 +2,8 @@
 data and overdue rows, each read from its selectors (a constant number of queries)."""
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from handoff import selectors as handoff_selectors
 from leads.roles import MANAGER, has_role, user_label
-from metrics import dashboard, dateranges, kpis
+from metrics import dashboard, dashboard_cache, dateranges, kpis
 from metrics import selectors as kpi_selectors
 from metrics.diagnosis_page import panel_context
 from metrics.forms import DashboardFilterForm, ReassignForm
+from metrics.freshness import refresh_status
 
 # The columns each breakdown table shows (the CSV export carries every KPI): fewer than the
 # export, so the campaign table reads at desktop width without sideways scrolling.
@@ -240,16 +242,13 @@ def trend_rows(form: DashboardFilterForm) -> dict[str, Any]:
     """The trends over the chosen range, by day, week or month (dateranges.trend_interval)."""
     window = form.period()
     interval = dateranges.trend_interval(window)
-    series = {
-        metric: kpi_selectors.kpi_timeseries(
-            metric=metric,
-            interval=interval,
-            start=window.start,
-            end=window.end,
-            **form.filters(),
-        )
-        for metric in TREND_METRICS
-    }
+    series = kpi_selectors.kpi_series(
+        metrics=TREND_METRICS,
+        interval=interval,
+        start=window.start,
+        end=window.end,
+        **form.filters(),
+    )
     periods = [point["period_start"] for point in series["leads"]]
     rows = [
         {
@@ -341,26 +340,43 @@ def overdue_rows(
     }
 
 
+def _once(compute: Callable[[], Any]) -> Callable[[], Any]:
+    """A value the template computes on first use only (a callable variable), so a cached
+    fragment that is not rendered costs nothing."""
+    return functools.cache(compute)
+
+
 def dashboard_context(request: HttpRequest, form: DashboardFilterForm) -> dict[str, Any]:
-    context = summary_numbers(form)
+    """The page's context. The last refresh (with the targets, filters, language and roles)
+    keys the cache (metrics.dashboard_cache): the tiles' summary is read on a miss only,
+    and trends, charts, the diagnosis panel and the breakdown tables only when the cached
+    fragment misses."""
+    sorts = {by: request.GET.get(f"sort_{by}", "") for by in ("campaign", "channel", "owner")}
+    status = refresh_status()
+    rollup_cache = dashboard_cache.fragment(request, form, status, sorts)
+    context = {
+        **dashboard_cache.summary(rollup_cache, lambda: summary_numbers(form)),
+        # Why the numbers are stale (the live status, not the cached one).
+        "freshness": status if status.stale else None,
+    }
     summary = context["summary"]
     funnel = dashboard.funnel(summary)
     rejections = dashboard.rejection_rows(summary["rejections_by_reason"])
-    trends = trend_rows(form)
+    trends = _once(lambda: trend_rows(form))
     filters = form.filters()
     return {
         **context,
         "funnel": funnel,
         "rejections": rejections,
         "trends": trends,
-        "charts": chart_data(funnel, trends, rejections),
-        "diagnosis": panel_context(
-            summary, context["before"], context["period"], context["previous"], filters
+        "charts": _once(lambda: chart_data(funnel, trends(), rejections)),
+        "diagnosis": _once(
+            lambda: panel_context(
+                summary, context["before"], context["period"], context["previous"], filters
+            )
         ),
-        "breakdowns": [
-            breakdown_table(form, by, request.GET.get(f"sort_{by}", ""))
-            for by in ("campaign", "channel", "owner")
-        ],
+        "breakdowns": _once(lambda: [breakdown_table(form, by, sorts[by]) for by in sorts]),
+        "rollup_cache": rollup_cache,
         "overdue": overdue_rows(
             request, reps=form.reps() if has_role(request.user, MANAGER) else None
         ),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leads.forms import QuickSelect
 from leads.models import Campaign, Channel
 from leads.selectors import campaign_list
 from metrics import dateranges
@@ -23,7 +24,7 @@ class DashboardFilterForm(forms.Form):
         required=False,
         initial=dateranges.DEFAULT_PRESET,
         # static/js/app.js shows From / To only while "custom" is chosen.
-        widget=forms.Select(attrs={"data-custom-fields": "field-start field-end"}),
+        widget=QuickSelect(attrs={"data-custom-fields": "field-start field-end"}),
     )
     start = forms.DateField(
         label=_("From"),
@@ -42,14 +43,21 @@ class DashboardFilterForm(forms.Form):
         queryset=Campaign.objects.none(),
         required=False,
         empty_label=_("All campaigns"),
+        widget=QuickSelect,
     )
     channel = forms.ChoiceField(
         label=_("Channel"),
         choices=[("", _("All channels")), *Channel.choices],
         required=False,
+        widget=QuickSelect,
     )
     owner = forms.TypedChoiceField(
-        label=_("Rep"), coerce=int, empty_value=None, required=False, choices=()
+        label=_("Rep"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=(),
+        widget=QuickSelect,
     )
 
     def __init__(
@@ -139,7 +147,9 @@ def range_message(code: str) -> str:
 class ReassignForm(forms.Form):
     """Reassign an overdue handoff; the rep choices are read once per page, not per row."""
 
-    assignee = forms.TypedChoiceField(label=_("New rep"), coerce=int, empty_value=None)
+    assignee = forms.TypedChoiceField(
+        label=_("New rep"), coerce=int, empty_value=None, widget=QuickSelect
+    )
 
     def __init__(self, *args: Any, reps: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -187,8 +187,32 @@ def kpi_timeseries(
     """[{period_start, value}] of one KPI for every day / ISO week (Monday) / month that
     overlaps start..end, oldest first; each period counts only its days inside the range,
     and ratios are computed per period. Three queries."""
-    if metric not in kpis.KEYS:
-        raise ValueError(f"unknown metric {metric!r}; one of {', '.join(kpis.KEYS)}")
+    return kpi_series(
+        metrics=(metric,),
+        interval=interval,
+        start=start,
+        end=end,
+        campaign=campaign,
+        channel=channel,
+        owner=owner,
+    )[metric]
+
+
+def kpi_series(
+    *,
+    metrics: tuple[str, ...],
+    interval: str,
+    start: dt.date,
+    end: dt.date,
+    campaign: int | None = None,
+    channel: str | None = None,
+    owner: int | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """{metric: [{period_start, value}]} for several KPIs at once (kpi_timeseries' rules):
+    the same three grouped queries whatever the number of metrics."""
+    for metric in metrics:
+        if metric not in kpis.KEYS:
+            raise ValueError(f"unknown metric {metric!r}; one of {', '.join(kpis.KEYS)}")
     if interval not in INTERVALS:
         raise ValueError(f"unknown interval {interval!r}; one of {', '.join(INTERVALS)}")
     start, end = _check_range(start, end)
@@ -224,7 +248,7 @@ def kpi_timeseries(
             .values("period")
             .annotate(v=Sum("sales_cost"))
         }
-    series = []
+    series: dict[str, list[dict[str, Any]]] = {metric: [] for metric in metrics}
     for period in _periods(start, end, interval):
         parts = _parts(
             rows.get(period),
@@ -232,7 +256,9 @@ def kpi_timeseries(
             spend=scope.spend,
             sales_cost=(sales.get(period) or Decimal("0")) if scope.sales else None,
         )
-        series.append({"period_start": period, "value": kpis.compute(parts)[metric]})
+        values = kpis.compute(parts)
+        for metric in metrics:
+            series[metric].append({"period_start": period, "value": values[metric]})
     return series
 
 

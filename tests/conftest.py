@@ -48,16 +48,19 @@ def _service_gates(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters() -> Iterator[None]:
-    """Throttle and failed-authentication counters of one test never leak into the next."""
+    """Throttle and failed-authentication counters, and cached page fragments (the
+    dashboard's), of one test never leak into the next."""
     from django.core.cache import caches
 
     from integrations.authentication import cache_back
 
     cache_back()
-    caches[settings.API_THROTTLE_CACHE].clear()
+    for alias in {settings.API_THROTTLE_CACHE, "default"}:
+        caches[alias].clear()
     yield
     cache_back()
-    caches[settings.API_THROTTLE_CACHE].clear()
+    for alias in {settings.API_THROTTLE_CACHE, "default"}:
+        caches[alias].clear()
 
 
 @pytest.fixture

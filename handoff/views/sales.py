@@ -17,6 +17,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Sum, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -299,6 +301,8 @@ def _card(opportunity: Opportunity, **extra: Any) -> dict[str, Any]:
 
 
 CLOSED_SHOWN = 10
+# Cards per open stage on the board (the soonest to close); the heading has the true count.
+STAGE_SHOWN = 25
 
 
 def _pipeline_context(
@@ -306,8 +310,25 @@ def _pipeline_context(
 ) -> dict[str, Any]:
     """Open deals by stage, and the latest CLOSED_SHOWN won and lost ones."""
     mine = selectors.opportunity_list(user=request.user)
+    open_deals = mine.filter(stage__in=Opportunity.OPEN_STAGES)
+    # The true count and total of each open stage; its cards are the STAGE_SHOWN closing
+    # soonest (one query, a row number per stage), so the board stays small at any size.
+    stats = {
+        row["stage"]: row
+        for row in open_deals.order_by()
+        .values("stage")
+        .annotate(n=Count("id"), total=Sum("amount"))
+    }
     opportunities = list(
-        mine.filter(stage__in=Opportunity.OPEN_STAGES).order_by("expected_close_date", "id")
+        open_deals.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("expected_close_date").asc(nulls_last=True), F("id").asc()],
+            )
+        )
+        .filter(rank__lte=STAGE_SHOWN)
+        .order_by("expected_close_date", "id")
     )
     for stage in Opportunity.CLOSED_STAGES:
         opportunities += list(mine.filter(stage=stage).order_by("-closed_at", "-id")[:CLOSED_SHOWN])
@@ -319,16 +340,22 @@ def _pipeline_context(
     columns = []
     for stage in (*Opportunity.OPEN_STAGES, *Opportunity.CLOSED_STAGES):
         in_stage = [c for c in cards if c["opportunity"].stage == stage]
+        closed = stage in Opportunity.CLOSED_STAGES
+        shown_total = sum((c["opportunity"].amount for c in in_stage), Decimal(0))
+        stage_stats = stats.get(stage.value, {}) if not closed else {}
+        count = stage_stats.get("n", len(in_stage))
         columns.append(
             {
                 "stage": stage.value,
                 "label": stage.label,
                 "cards": in_stage,
-                "total": sum((c["opportunity"].amount for c in in_stage), Decimal(0)),
-                "closed": stage in Opportunity.CLOSED_STAGES,
+                "count": count,
+                "more": count - len(in_stage) if not closed else 0,
+                "total": stage_stats.get("total") or shown_total,
+                "closed": closed,
             }
         )
-    open_cards = sum(len(c["cards"]) for c in columns if not c["closed"])
+    open_cards = sum(c["count"] for c in columns if not c["closed"])
     return {
         "columns": columns,
         "open_count": open_cards,

@@ -51,8 +51,9 @@ def test_rep_lead_list_searches_and_filters_by_status(marketer, rep, rep_client)
     assert "max@example.com" in body and "zoe@example.com" not in body
 
 
-# session, user, roles, unread notifications, open deals, won, lost
-PIPELINE_QUERIES = 7
+# session, user, roles, unread notifications, open deals (counts and totals per stage, then
+# the soonest STAGE_SHOWN of each stage), won, lost
+PIPELINE_QUERIES = 8
 
 
 @pytest.mark.parametrize("rows", [2, 200])
@@ -66,11 +67,14 @@ def test_pipeline_runs_the_same_queries_for_2_and_200_deals(
     # When the rep opens the board
     with django_assert_num_queries(PIPELINE_QUERIES):
         response = rep_client.get(reverse("handoff:pipeline"))
-    # Then every open deal has its card, linked to its lead
+    # Then each open stage shows its soonest deals (up to STAGE_SHOWN) and counts them all
+    from handoff.views.sales import STAGE_SHOWN
+
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.count('class="card opp-card') == rows
-    lead_id = Opportunity.objects.first().lead_id
+    assert body.count('class="card opp-card') == min(rows - 1, STAGE_SHOWN) + 1
+    assert f"{rows - 1} deal" in body
+    lead_id = Opportunity.objects.get(stage="proposal").lead_id
     assert reverse("handoff:lead_detail", args=[lead_id]) in body
 
 

@@ -311,8 +311,9 @@ def test_pipeline_query_count_is_constant(
     assert len(captured) == PIPELINE_QUERIES
 
 
-# session, user, roles, unread notifications, open deals, won, lost
-PIPELINE_QUERIES = 7
+# session, user, roles, unread notifications, open deals (counts and totals per stage, then
+# the soonest of each stage), won, lost
+PIPELINE_QUERIES = 8
 
 
 def test_leads_model_unchanged_by_a_page_view(marketer, rep, rep_client):
@@ -338,3 +339,22 @@ def test_accepted_leads_are_paged_with_the_true_total(marketer, rep, rep_client)
     assert body.count("state-accepted") == views_sales.INBOX_PAGE
     assert "Page 1 of 2" in body and "apage=2" in body
     assert second.count("state-accepted") == 1
+
+
+def test_a_long_stage_shows_the_soonest_deals_with_the_true_count(
+    marketer, rep, rep_client, monkeypatch
+):
+    from handoff.views import sales as views_sales
+
+    # Given four open deals in one stage and a board that shows three per stage
+    monkeypatch.setattr(views_sales, "STAGE_SHOWN", 3)
+    for _ in range(4):
+        lead_in_state("converted", marketer=marketer, rep=rep)
+
+    # When the rep opens the pipeline
+    body = rep_client.get(reverse("handoff:pipeline")).content.decode()
+
+    # Then three cards, the heading counts four, and a note says one more closes later
+    assert body.count('class="card opp-card"') == 3
+    assert "4 deals" in body
+    assert "1 more deal closes later" in body
