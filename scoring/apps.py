@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringConfig(AppConfig):
+    name = "scoring"
+    verbose_name = _("Lead scoring")
+
+    def ready(self) -> None:
+        from handoff.signals import lead_moved
+        from scoring import listeners
+
+        lead_moved.connect(listeners.on_lead_moved, dispatch_uid="scoring-on-lead-moved")
+        listeners.connect_touches()

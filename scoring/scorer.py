@@ -1,0 +1,78 @@
+"""Writes each lead's `predicted_score` and its reasons with the current model (or, during
+the cold start, the documented rules). Called by the listeners after a lead's features
+change and by training after a new model becomes current."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from leads.models import Lead
+from scoring import learn, rules, selectors
+from scoring.features import features
+from scoring.models import ScoringModel
+
+logger = logging.getLogger(__name__)
+CHUNK = 2000
+# The unpickled pipeline of the current model, by model id (one per process).
+_pipelines: dict[int, object] = {}
+
+
+def pipeline_of(model: ScoringModel):
+    if model.pk not in _pipelines:
+        blob = model.pipeline
+        if blob is None:
+            blob = ScoringModel.objects.values_list("pipeline", flat=True).get(pk=model.pk)
+        _pipelines.clear()
+        _pipelines[model.pk] = learn.loads(blob)
+    return _pipelines[model.pk]
+
+
+def score_rows(rows: list[dict], model: ScoringModel | None) -> list[tuple[int, list[dict]]]:
+    """(score 0-100, reasons) for lead value rows (selectors.LEAD_FIELDS)."""
+    facts = selectors.facts_of(rows)
+    if model is None or model.rule_based:
+        return [rules.rule_score(f) for f in facts]
+    probs, reasons = learn.explain(pipeline_of(model), [features(f) for f in facts])
+    return [
+        (min(max(round(float(p) * 100), 0), 100), r) for p, r in zip(probs, reasons, strict=True)
+    ]
+
+
+def rescore(lead_ids: Iterable[int], *, model: ScoringModel | None = None) -> int:
+    """Score these leads now; returns how many were written."""
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return 0
+    if model is None:
+        model = selectors.current_model_figures()
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        rows = selectors.lead_rows(ids[start : start + CHUNK])
+        scored = score_rows(rows, model)
+        leads = [
+            Lead(pk=r["id"], predicted_score=s, predicted_reasons=reasons)
+            for r, (s, reasons) in zip(rows, scored, strict=True)
+        ]
+        Lead.objects.bulk_update(leads, ["predicted_score", "predicted_reasons"])
+        written += len(leads)
+    return written
+
+
+def rescore_all(*, model: ScoringModel | None = None) -> int:
+    """Every lead, in chunks (after a new model becomes current)."""
+    if model is None:
+        model = selectors.current_model_figures()
+    written = 0
+    last = 0
+    while True:
+        ids = list(
+            Lead.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK]
+        )
+        if not ids:
+            return written
+        with transaction.atomic():
+            written += rescore(ids, model=model)
+        last = ids[-1]
