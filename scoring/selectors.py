@@ -108,3 +108,31 @@ def current_model_figures() -> ScoringModel | None:
 
 def training_history(limit: int = 50) -> list[ScoringModel]:
     return list(ScoringModel.objects.defer("pipeline").order_by("-version")[:limit])
+
+
+def model_figures() -> dict:
+    """The figures the API and the model page answer: the current run, or (before the
+    first run) the cold start with today's counts."""
+    model = current_model_figures()
+    if model is not None:
+        return {
+            "version": model.version,
+            "trained_at": model.trained_at,
+            "examples": model.examples,
+            "positives": model.positives,
+            "auc": model.auc,
+            "brier": model.brier,
+            "top_decile_lift": model.top_decile_lift,
+            "rule_based": model.rule_based,
+        }
+    examples, positives = example_counts()
+    return {
+        "version": 0,
+        "trained_at": None,
+        "examples": examples,
+        "positives": positives,
+        "auc": None,
+        "brier": None,
+        "top_decile_lift": None,
+        "rule_based": True,
+    }
