@@ -8,7 +8,8 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from handoff.signals import lead_moved
+        from leads.signals import touches_recorded
         from scoring import listeners
 
         lead_moved.connect(listeners.on_lead_moved, dispatch_uid="scoring-on-lead-moved")
-        listeners.connect_touches()
+        touches_recorded.connect(listeners.on_touches_recorded, dispatch_uid="scoring-touches")

@@ -8,9 +8,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
 
-from leads import models as lead_models
 from scoring import scorer
 
 logger = logging.getLogger(__name__)
@@ -19,19 +17,22 @@ FEATURE_ACTIONS = frozenset({"created", "updated", "qualify", "handoff"})
 
 
 def _rescore_later(lead_id: int) -> None:
+    """Score the lead once the transaction commits (at once outside one); the leads of one
+    transaction are scored together, by one on-commit callback."""
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         scorer.rescore([lead_id])
         return
     memo = getattr(conn, "_scoring_pending", None)
-    if memo is not None and memo[0] is conn.run_on_commit:
-        memo[1].add(lead_id)
+    if memo is not None and memo[0] is conn.run_on_commit and not memo[1]["done"]:
+        memo[1]["ids"].add(lead_id)
         return
-    pending = {lead_id}
+    pending: dict[str, Any] = {"ids": {lead_id}, "done": False}
     conn._scoring_pending = (conn.run_on_commit, pending)
 
     def rescore_pending() -> None:
-        scorer.rescore(pending)
+        pending["done"] = True
+        scorer.rescore(pending["ids"])
 
     transaction.on_commit(rescore_pending, robust=True)
 
@@ -41,11 +42,6 @@ def on_lead_moved(sender: Any, event: Any, **kwargs: Any) -> None:
         _rescore_later(event.lead_id)
 
 
-def on_touch_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    _rescore_later(instance.lead_id)
-
-
-def connect_touches() -> None:
-    touch = getattr(lead_models, "Touch", None)
-    if touch is not None:
-        post_save.connect(on_touch_saved, sender=touch, dispatch_uid="scoring-on-touch")
+def on_touches_recorded(sender: Any, lead_ids: list[int], **kwargs: Any) -> None:
+    for lead_id in lead_ids:
+        _rescore_later(lead_id)

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils import timezone
 
-from leads import models as lead_models
-from leads.models import Lead, LeadStatus, OpportunityStage
+from leads.models import Lead, LeadStatus, OpportunityStage, Touch
 from scoring.features import LeadFacts
 from scoring.models import ModelStatus, ScoringModel
 
@@ -34,11 +33,10 @@ FATE_KNOWN = Q(status__in=[LeadStatus.REJECTED, LeadStatus.DISQUALIFIED]) | Q(
 
 def _touches(lead_ids: list[int]) -> dict[int, list[tuple[dt.datetime, str, str]]]:
     """Each lead's touches: (at, campaign name, channel)."""
-    touch_model = getattr(lead_models, "Touch", None)
     found: dict[int, list[tuple[dt.datetime, str, str]]] = defaultdict(list)
-    if touch_model is None or not lead_ids:
+    if not lead_ids:
         return found
-    rows = touch_model.objects.filter(lead_id__in=lead_ids).values_list(
+    rows = Touch.objects.filter(lead_id__in=lead_ids).values_list(
         "lead_id", "at", "campaign__name", "campaign__channel"
     )
     for lead_id, at, name, channel in rows:

@@ -16,7 +16,16 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from leads.models import Campaign, Channel, Lead, LeadStatus, Opportunity, OpportunityStage
+from leads.models import (
+    Campaign,
+    Channel,
+    Lead,
+    LeadStatus,
+    Opportunity,
+    OpportunityStage,
+    Touch,
+    TouchKind,
+)
 
 TITLES = {
     "c_level": ("CEO", "Chief Marketing Officer", "Founder"),
@@ -45,9 +54,12 @@ CHANNEL_LOGIT = {
 INTERCEPT = -2.2
 
 
-def win_probability(*, level: str, channel: str, free_mail: bool, days_to_mql: float) -> float:
+def win_probability(
+    *, level: str, channel: str, free_mail: bool, days_to_mql: float, extra_touches: int = 0
+) -> float:
     logit = (
         INTERCEPT
+        + 0.3 * extra_touches
         + SENIORITY_LOGIT[level]
         + CHANNEL_LOGIT[channel]
         - (0.9 if free_mail else 0.0)
@@ -72,6 +84,7 @@ def generate(n: int, *, seed: int = 7, start: dt.datetime | None = None) -> dict
     step = dt.timedelta(days=360) / n
     leads: list[Lead] = []
     fates: list[tuple[str, bool]] = []
+    plans: list[tuple[str, dt.datetime, dt.datetime, int]] = []
     for i in range(n):
         level = rng.choice(list(TITLES))
         channel = rng.choice(list(CHANNEL_LOGIT))
@@ -80,8 +93,9 @@ def generate(n: int, *, seed: int = 7, start: dt.datetime | None = None) -> dict
         created = start + step * i
         mql = created + dt.timedelta(days=days)
         handed = mql + dt.timedelta(hours=2)
+        extra = rng.choice((0, 0, 1, 2, 3))
         won = rng.random() < win_probability(
-            level=level, channel=channel, free_mail=free_mail, days_to_mql=days
+            level=level, channel=channel, free_mail=free_mail, days_to_mql=days, extra_touches=extra
         )
         fate = "won" if won else rng.choice(("lost", "lost", "rejected", "disqualified"))
         status = {
@@ -108,6 +122,7 @@ def generate(n: int, *, seed: int = 7, start: dt.datetime | None = None) -> dict
             )
         )
         fates.append((fate, won))
+        plans.append((channel, created, mql, extra))
     Lead.objects.bulk_create(leads, batch_size=2000)
     opportunities = []
     for lead, (fate, _won) in zip(leads, fates, strict=True):
@@ -126,4 +141,18 @@ def generate(n: int, *, seed: int = 7, start: dt.datetime | None = None) -> dict
                 )
             )
     Opportunity.objects.bulk_create(opportunities, batch_size=2000)
+    # the capture touch, `extra` touches on other campaigns before the MQL, and (for a third
+    # of the leads) one after the handoff, which the score must never see
+    channels = list(campaigns)
+    touches = []
+    for lead, (channel, created, mql, extra) in zip(leads, plans, strict=True):
+        touches.append(Touch(lead=lead, campaign=campaigns[channel], at=created, kind="capture"))
+        for k in range(extra):
+            other = campaigns[channels[(channels.index(channel) + k + 1) % len(channels)]]
+            at = created + (mql - created) * (k + 1) / (extra + 1)
+            touches.append(Touch(lead=lead, campaign=other, at=at, kind=TouchKind.FORM))
+        if lead.pk % 3 == 0:
+            at = lead.first_handed_off_at + dt.timedelta(days=3)
+            touches.append(Touch(lead=lead, campaign=campaigns[channel], at=at, kind="form"))
+    Touch.objects.bulk_create(touches, batch_size=5000)
     return {"leads": n, "won": sum(1 for _f, w in fates if w)}

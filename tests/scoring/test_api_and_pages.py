@@ -33,9 +33,12 @@ def test_model_before_any_training_is_the_cold_start(marketer_api) -> None:
     assert r.json()["rule_based"] is True and r.json()["version"] == 0
 
 
-def test_train_answers_202_and_the_model_answers_its_figures(manager_api) -> None:
+def test_train_answers_202_and_the_model_answers_its_figures(
+    manager_api, django_capture_on_commit_callbacks
+) -> None:
     generate(600, seed=11)
-    r = manager_api.post("/api/v1/scoring/train/")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = manager_api.post("/api/v1/scoring/train/")
     assert r.status_code == 202
     # tests run tasks in process: the run is there already
     model = ScoringModel.objects.get(status=ModelStatus.CURRENT)
@@ -92,10 +95,13 @@ def test_model_page_in_cold_start_lists_the_rules(client, manager) -> None:
     assert 'id="lift-chart"' not in html
 
 
-def test_train_now_button_trains_and_comes_back(client, manager) -> None:
+def test_train_now_button_trains_and_comes_back(
+    client, manager, django_capture_on_commit_callbacks
+) -> None:
     generate(300, seed=9)
     client.force_login(manager)
-    r = client.post(reverse("scoring:train"))
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("scoring:train"))
     assert r.status_code == 302 and r.url == reverse("scoring:model")
     assert ScoringModel.objects.filter(status=ModelStatus.CURRENT).exists()
 

@@ -146,3 +146,16 @@ def test_routing_rule_with_a_minimum_predicted_score(marketer, rep, other_rep) -
     lead.refresh_from_db()
     chosen = services.lead_handoff(lead_id=lead.pk, actor=marketer)
     assert chosen.owner_id == other_rep.pk
+
+
+def test_webhook_payload_carries_the_predicted_score(marketer, rep) -> None:
+    from handoff.models import LeadEvent
+    from integrations.webhooks.payloads import event_data
+
+    lead = lead_in_state("mql", marketer=marketer)
+    Lead.objects.filter(pk=lead.pk).update(predicted_score=64, predicted_reasons=[])
+    services.lead_handoff(lead_id=lead.pk, actor=marketer, assignee_id=rep.pk)
+    event = LeadEvent.objects.filter(lead=lead, action="handoff").get()
+    data = event_data(event)
+    assert data["lead"]["predicted_score"] == 64
+    assert data["lead"]["score"] == lead.score

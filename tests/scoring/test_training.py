@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from leads.models import Lead, Opportunity
+from leads.models import Campaign, Lead, Opportunity, Touch, TouchKind
 from scoring import rules, scorer, selectors, training
 from scoring.features import features
 from scoring.models import ModelStatus, ScoringModel
@@ -62,6 +62,9 @@ def test_post_handoff_fields_change_nothing(history) -> None:
     Lead.objects.filter(pk=lead.pk).update(
         status="rejected", first_accepted_at=later, converted_at=None
     )
+    Touch.objects.create(
+        lead=lead, campaign=Campaign.objects.first(), at=later, kind=TouchKind.FORM
+    )
     Opportunity.objects.filter(lead=lead).update(
         stage="lost",
         lost_reason="competitor",
@@ -73,6 +76,17 @@ def test_post_handoff_fields_change_nothing(history) -> None:
     assert dataclasses.asdict(before_facts) == dataclasses.asdict(after_facts)
     assert features(before_facts) == features(after_facts)
     assert before == after
+    assert after_facts.touches >= 1
+
+
+def test_touches_before_the_handoff_are_features(history) -> None:
+    rows = selectors.lead_rows(Lead.objects.values_list("pk", flat=True)[:300])
+    facts = selectors.facts_of(rows)
+    assert any(f.touches > 1 for f in facts)
+    by_id = {r["id"]: r for r in rows}
+    for f, r in zip(facts, rows, strict=True):
+        assert f.cutoff == by_id[r["id"]]["first_handed_off_at"]
+        assert f.touched_channels and f.touched_campaigns
 
 
 def test_cold_start_below_threshold_is_rule_based(db) -> None:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0007_opportunity_reason_codes_constraints"),
+        ("leads", "0008_touch"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
