@@ -135,3 +135,12 @@ def split_name(name: str) -> tuple[str, str]:
     numeric feature."""
     feature, _sep, value = name.partition("=")
     return feature, value
+
+
+LOG_FEATURES = frozenset({"touches", "days_to_mql"})
+
+
+def shown_value(feature: str, x: float) -> str:
+    """A numeric feature's vectorised value as the lead's own number (for its reasons)."""
+    raw = math.expm1(x) if feature in LOG_FEATURES else x
+    return str(round(raw))

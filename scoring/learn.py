@@ -21,7 +21,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from scoring.features import split_name
+from scoring.features import shown_value, split_name
 
 FIT_SHARE = 0.8
 DECILES = 10
@@ -77,19 +77,18 @@ def lift_by_decile(labels: np.ndarray, probs: np.ndarray) -> list[dict[str, floa
 
 
 def calibration_bins(labels: np.ndarray, probs: np.ndarray) -> list[dict[str, float]]:
-    """Equal-width bins of predicted probability: mean predicted vs observed won rate."""
-    edges = np.linspace(0.0, 1.0, CALIBRATION_BINS + 1)
-    which = np.clip(np.digitize(probs, edges[1:-1]), 0, CALIBRATION_BINS - 1)
+    """Bins of equal size by predicted probability (lowest first): the mean predicted
+    probability against the observed won rate of each."""
+    order = np.argsort(probs, kind="stable")
     rows = []
-    for b in range(CALIBRATION_BINS):
-        mask = which == b
-        if mask.any():
+    for b, chunk in enumerate(np.array_split(order, CALIBRATION_BINS)):
+        if len(chunk):
             rows.append(
                 {
                     "bin": b,
-                    "count": int(mask.sum()),
-                    "predicted": round(float(probs[mask].mean()), 4),
-                    "observed": round(float(labels[mask].mean()), 4),
+                    "count": len(chunk),
+                    "predicted": round(float(probs[chunk].mean()), 4),
+                    "observed": round(float(labels[chunk].mean()), 4),
                 }
             )
     return rows
@@ -175,6 +174,8 @@ def explain(pipeline: Pipeline, rows: list[dict]) -> tuple[np.ndarray, list[list
             if abs(terms[t]) < 1e-6:
                 continue
             feature, value = split_name(str(names[idx[t]]))
+            if numeric[idx[t]]:
+                value = shown_value(feature, float(values[t]))
             row.append(
                 {"feature": feature, "value": value, "direction": "up" if terms[t] > 0 else "down"}
             )

@@ -61,9 +61,9 @@ def rule_points(facts: LeadFacts) -> list[tuple[str, str, int]]:
             facts.source_channel or "none",
             CHANNEL_POINTS.get(facts.source_channel, 0),
         ),
-        ("touches", "", min(POINTS_PER_TOUCH * facts.touches, MAX_TOUCH_POINTS)),
-        ("days_to_mql", "", 10 if days <= 7 else (-10 if days > 30 else 0)),
-        ("manual_score", "", (facts.manual_score or 0) // 5),
+        ("touches", str(facts.touches), min(POINTS_PER_TOUCH * facts.touches, MAX_TOUCH_POINTS)),
+        ("days_to_mql", str(round(days)), 10 if days <= 7 else (-10 if days > 30 else 0)),
+        ("manual_score", str(facts.manual_score or 0), (facts.manual_score or 0) // 5),
     ]
     return [p for p in points if p[2]]
 

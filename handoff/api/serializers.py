@@ -26,7 +26,7 @@ class HandoffSummarySerializer(serializers.ModelSerializer):
 
 class PredictedReasonSerializer(serializers.Serializer):
     feature = serializers.CharField(help_text="e.g. seniority, source_channel, touches")
-    value = serializers.CharField(help_text="The lead's value (empty for a number).")
+    value = serializers.CharField(help_text="The lead's value (its number for a numeric feature).")
     direction = serializers.ChoiceField(choices=["up", "down"])
 
 
