@@ -160,24 +160,22 @@ def explain(pipeline: Pipeline, rows: list[dict]) -> tuple[np.ndarray, list[list
     weights = model.coef_[0] / scale.scale_
     centre = scale.mean_
     numeric = np.array(["=" not in str(n) for n in names])
-    numeric_idx = np.flatnonzero(numeric)
+    dense = matrix.toarray()
+    terms = weights * (dense - centre)
+    terms[(dense == 0) & ~numeric] = 0.0  # only what the lead has, and the numbers
+    top = np.argsort(-np.abs(terms), axis=1)[:, :3]
     reasons: list[list[dict]] = []
-    for r in range(matrix.shape[0]):
-        start, end = matrix.indptr[r], matrix.indptr[r + 1]
-        cols = set(matrix.indices[start:end].tolist()) | set(numeric_idx.tolist())
-        idx = np.fromiter(cols, dtype=int)
-        values = np.asarray(matrix[r, idx].todense()).ravel()
-        terms = weights[idx] * (values - centre[idx])
-        top = np.argsort(-np.abs(terms))[:3]
+    for r in range(dense.shape[0]):
         row = []
-        for t in top:
-            if abs(terms[t]) < 1e-6:
+        for col in top[r]:
+            term = terms[r, col]
+            if abs(term) < 1e-6:
                 continue
-            feature, value = split_name(str(names[idx[t]]))
-            if numeric[idx[t]]:
-                value = shown_value(feature, float(values[t]))
+            feature, value = split_name(str(names[col]))
+            if numeric[col]:
+                value = shown_value(feature, float(dense[r, col]))
             row.append(
-                {"feature": feature, "value": value, "direction": "up" if terms[t] > 0 else "down"}
+                {"feature": feature, "value": value, "direction": "up" if term > 0 else "down"}
             )
         reasons.append(row)
     return probs, reasons

@@ -4,10 +4,11 @@ change and by training after a new model becomes current."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from leads.models import Lead
 from scoring import learn, rules, selectors
@@ -52,13 +53,32 @@ def rescore(lead_ids: Iterable[int], *, model: ScoringModel | None = None) -> in
     for start in range(0, len(ids), CHUNK):
         rows = selectors.lead_rows(ids[start : start + CHUNK])
         scored = score_rows(rows, model)
+        written += _write([r["id"] for r in rows], scored)
+    return written
+
+
+UPDATE_SQL = (
+    "UPDATE leads_lead AS l SET predicted_score = v.score, predicted_reasons = v.reasons::jsonb "
+    "FROM unnest(%s::bigint[], %s::smallint[], %s::text[]) AS v(id, score, reasons) "
+    "WHERE l.id = v.id"
+)
+
+
+def _write(ids: list[int], scored: list[tuple[int, list[dict]]]) -> int:
+    """One UPDATE for the chunk (PostgreSQL: from arrays; bulk_update's CASE per row is
+    twenty times slower); only the two score columns change, no signal is sent."""
+    if connection.vendor != "postgresql":
         leads = [
-            Lead(pk=r["id"], predicted_score=s, predicted_reasons=reasons)
-            for r, (s, reasons) in zip(rows, scored, strict=True)
+            Lead(pk=i, predicted_score=s, predicted_reasons=r)
+            for i, (s, r) in zip(ids, scored, strict=True)
         ]
         Lead.objects.bulk_update(leads, ["predicted_score", "predicted_reasons"])
-        written += len(leads)
-    return written
+        return len(leads)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPDATE_SQL, [ids, [s for s, _r in scored], [json.dumps(r) for _s, r in scored]]
+        )
+    return len(ids)
 
 
 def rescore_all(*, model: ScoringModel | None = None) -> int:
