@@ -159,3 +159,14 @@ def test_webhook_payload_carries_the_predicted_score(marketer, rep) -> None:
     data = event_data(event)
     assert data["lead"]["predicted_score"] == 64
     assert data["lead"]["score"] == lead.score
+
+
+def test_lead_page_and_inbox_show_the_predicted_score_with_reasons(client, marketer, rep):
+    lead = lead_in_state("handed_off", marketer=marketer, rep=rep, job_title="CEO")
+    scorer.rescore([lead.pk])
+    lead.refresh_from_db()
+    client.force_login(rep)
+    for url in (f"/leads/{lead.pk}/", "/inbox/"):
+        html = client.get(url).content.decode()
+        assert f'data-predicted-score="{lead.predicted_score}"' in html, url
+        assert "Seniority: C-level or founder (raises)" in html, url
