@@ -141,3 +141,12 @@ def test_train_task_runs_on_a_real_worker(request, manager) -> None:
     assert faults.wait_until(
         lambda: ScoringModel.objects.filter(status=ModelStatus.CURRENT).exists(), 60
     )
+
+
+def test_dashboard_links_the_model_page_for_managers_only(client, manager, marketer) -> None:
+    client.force_login(manager)
+    assert 'id="scoring-model-link"' in client.get(reverse("metrics:dashboard")).content.decode()
+    client.force_login(marketer)
+    assert (
+        'id="scoring-model-link"' not in client.get(reverse("metrics:dashboard")).content.decode()
+    )
