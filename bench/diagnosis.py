@@ -1,5 +1,5 @@
 """Diagnosis, evidence and lead-quality timings, with the PostgreSQL plans of the evidence
-reads, on a database filled by bench/kpis.py:
+reads, on a database filled by bench/generate.py:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench \\
         .venv/bin/python bench/diagnosis.py

@@ -54,6 +54,11 @@ SETTINGS_PAGES: tuple[SettingsPage, ...] = (
         "integrations:webhook_list", _("Webhooks"), _("Subscriptions, test events, deliveries.")
     ),
     SettingsPage(
+        "integrations:lead_form_list",
+        _("Web forms"),
+        _("Public lead forms of campaigns: embed code, hosted page, spam counts."),
+    ),
+    SettingsPage(
         "settings_history",
         _("Settings history"),
         _("Every change made on these pages: who, when, before and after."),
@@ -69,6 +74,7 @@ AREA_LABELS = {
     "targets": _("Targets"),
     "api_tokens": _("API tokens"),
     "webhooks": _("Webhooks"),
+    "web_forms": _("Web forms"),
 }
 
 

@@ -68,6 +68,28 @@ class LeadForm(forms.Form):
         return data
 
 
+class TouchForm(forms.Form):
+    """Add a touch from the lead page (kind `manual`); `at` only for the backfill permission."""
+
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.order_by("name"),
+        help_text=_("A campaign the lead met: a webinar, an event, an email."),
+    )
+    at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )
+
+    def __init__(self, *args: Any, can_backfill: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_backfill:
+            del self.fields["at"]
+
+
 class QualifyForm(forms.Form):
     score = forms.IntegerField(
         label=_("Score"),

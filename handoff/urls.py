@@ -15,6 +15,7 @@ urlpatterns = [
     path("leads/bulk/", views.lead_bulk, name="lead_bulk"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/edit/", views.lead_edit, name="lead_edit"),
+    path("leads/<int:lead_id>/touches/", views.lead_touch_add, name="lead_touch_add"),
     path("leads/<int:lead_id>/<slug:move>/", views.lead_move, name="lead_move"),
     path("inbox/", views_sales.inbox, name="inbox"),
     path("inbox/<int:lead_id>/answer/", views_sales.inbox_answer, name="inbox_answer"),

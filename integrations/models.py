@@ -205,3 +205,69 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.status_code or self.error[:30]}"
+
+
+def new_form_slug() -> str:
+    """The public, unguessable part of a form's URL (96 random bits)."""
+    return secrets.token_urlsafe(12)
+
+
+class FormField(models.TextChoices):
+    """The optional fields a public form may show (the email is always shown and required)."""
+
+    FIRST_NAME = "first_name", _("First name")
+    LAST_NAME = "last_name", _("Last name")
+    COMPANY = "company", _("Company")
+    JOB_TITLE = "job_title", _("Job title")
+    PHONE = "phone", _("Phone")
+    COUNTRY = "country", _("Country")
+
+
+class LeadForm(models.Model):
+    """A public web form of a campaign: a hosted page `/f/<slug>/` and an HTML snippet.
+
+    Submissions are captured as leads (touch kind `form`) by `public_forms.submissions`;
+    the counters say how many were captured and how many were dropped as spam."""
+
+    campaign = models.ForeignKey(
+        "leads.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="lead_forms",
+    )
+    slug = models.CharField(_("public id"), max_length=32, unique=True, default=new_form_slug)
+    title = models.CharField(_("title"), max_length=200)
+    fields = models.JSONField(_("fields shown"), default=list, blank=True)
+    consent_text = models.TextField(_("consent text"), max_length=2000)
+    consent_required = models.BooleanField(_("consent must be ticked"), default=True)
+    thank_you_message = models.TextField(_("thank-you message"), max_length=2000)
+    redirect_url = models.URLField(_("redirect URL"), max_length=500, blank=True)
+    allowed_origins = models.JSONField(_("allowed origins"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Counters (F() updates, never audited).
+    captured_count = models.PositiveIntegerField(_("captured"), default=0)
+    dropped_honeypot = models.PositiveIntegerField(_("dropped: honeypot"), default=0)
+    dropped_too_fast = models.PositiveIntegerField(_("dropped: too fast"), default=0)
+    dropped_rate_limited = models.PositiveIntegerField(_("dropped: rate limited"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("web form")
+        verbose_name_plural = _("web forms")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def dropped_count(self) -> int:
+        return self.dropped_honeypot + self.dropped_too_fast + self.dropped_rate_limited

@@ -1,12 +1,32 @@
-"""The integration settings pages: API tokens and webhooks (managers)."""
+"""The integration pages: API tokens and webhooks (managers), web forms (marketing and
+managers) and the public web form itself (/f/<slug>/)."""
 
 from django.urls import path
 
-from integrations.views import tokens, webhooks
+from integrations.views import lead_forms, public_forms, tokens, webhooks
 
 app_name = "integrations"
 
 urlpatterns = [
+    path("f/<slug:slug>/", public_forms.public_form_view, name="public_form"),
+    path("f/<slug:slug>/token/", public_forms.public_form_token_view, name="public_form_token"),
+    path("settings/web-forms/", lead_forms.lead_form_list_view, name="lead_form_list"),
+    path("settings/web-forms/new/", lead_forms.lead_form_create_view, name="lead_form_create"),
+    path(
+        "settings/web-forms/<int:form_id>/",
+        lead_forms.lead_form_detail_view,
+        name="lead_form_detail",
+    ),
+    path(
+        "settings/web-forms/<int:form_id>/edit/",
+        lead_forms.lead_form_edit_view,
+        name="lead_form_edit",
+    ),
+    path(
+        "settings/web-forms/<int:form_id>/active/",
+        lead_forms.lead_form_active_view,
+        name="lead_form_active",
+    ),
     path("settings/api-tokens/", tokens.token_list_view, name="token_list"),
     path("settings/api-tokens/new/", tokens.token_create_view, name="token_create"),
     path(

@@ -13,7 +13,15 @@ from django.http import HttpRequest
 from leads import bounds, services
 from leads.errors import DomainError
 from leads.forms import apply_error
-from leads.models import Campaign, CampaignCost, Lead, Opportunity, SalesCost, SettingChange
+from leads.models import (
+    Campaign,
+    CampaignCost,
+    Lead,
+    Opportunity,
+    SalesCost,
+    SettingChange,
+    Touch,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -162,6 +170,30 @@ class SalesCostAdmin(CostAdmin):
         services.sales_cost_delete(cost_id=obj.pk, actor=request.user)
 
 
+class TouchInline(admin.TabularInline):
+    """A lead's touches, oldest first, read-only (written by capture and the touches API)."""
+
+    model = Touch
+    fields = ["at", "campaign", "kind", "created_by", "created_at"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Touch]:
+        return super().get_queryset(request).select_related("campaign", "created_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
 @admin.register(Lead)
 class LeadAdmin(ReadOnlyAdmin):
     """Read-only: a lead's facts (creation, campaign, owner, status) feed the KPI rollups and
@@ -171,6 +203,7 @@ class LeadAdmin(ReadOnlyAdmin):
     list_filter = ["status", "campaign__channel"]
     search_fields = ["email", "company", "last_name", "external_id"]
     list_select_related = ["campaign", "owner"]
+    inlines = [TouchInline]
 
 
 @admin.register(Opportunity)

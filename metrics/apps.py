@@ -7,6 +7,7 @@ class MetricsConfig(AppConfig):
     verbose_name = _("KPIs")
 
     def ready(self) -> None:
-        from metrics import listeners
+        from metrics import attribution_listeners, listeners
 
         listeners.connect()
+        attribution_listeners.connect()

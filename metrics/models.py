@@ -311,3 +311,6 @@ class Target(models.Model):
     def __str__(self) -> str:
         scope = self.channel or (f"rep {self.owner_id}" if self.owner_id else "all")
         return f"{self.month:%Y-%m} {self.metric} {scope} = {self.value}"
+
+
+from metrics.models_attribution import AttributionCredit, AttributionDirty  # noqa: E402, F401

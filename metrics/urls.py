@@ -3,7 +3,14 @@ diagnosis (views_diagnosis.py)."""
 
 from django.urls import path
 
-from metrics import views, views_campaigns, views_diagnosis, views_loss, views_targets
+from metrics import (
+    views,
+    views_attribution,
+    views_campaigns,
+    views_diagnosis,
+    views_loss,
+    views_targets,
+)
 
 app_name = "metrics"
 
@@ -15,6 +22,8 @@ urlpatterns = [
     path("quota/mine/", views_targets.quota_mine, name="quota_mine"),
     path("dashboard/loss-reasons/", views_loss.loss_reasons, name="loss_reasons"),
     path("diagnosis/", views_diagnosis.diagnosis_page, name="diagnosis"),
+    path("attribution/", views_attribution.attribution_page, name="attribution"),
+    path("attribution/export.csv", views_attribution.attribution_export, name="attribution_export"),
     path("campaigns/", views_campaigns.campaign_list, name="campaign_list"),
     path("campaigns/<int:campaign_id>/", views_campaigns.campaign_detail, name="campaign_detail"),
 ]

@@ -314,6 +314,10 @@ CELERY_BEAT_SCHEDULE["metrics-refresh-dirty"] = {
     "task": "metrics.tasks.refresh_dirty_cells",
     "schedule": 30.0,
 }
+CELERY_BEAT_SCHEDULE["metrics-attribution-sweep"] = {
+    "task": "metrics.tasks.refresh_attribution",
+    "schedule": 60.0,
+}
 
 # The learned lead score (attribution.md): trained nightly at SCORING_TRAIN_HOUR (UTC),
 # and on demand from the model page or POST /api/v1/scoring/train/.
@@ -390,3 +394,19 @@ CELERY_BEAT_SCHEDULE["alignment-weekly-digest"] = {
     "task": "alignment.tasks.send_weekly_digest",
     "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
 }
+
+# Public web forms (/f/<slug>/, README "Web forms"): a submission sent sooner than
+# PUBLIC_FORM_MIN_FILL_SECONDS after the form was served is dropped as a bot; a form token
+# older than PUBLIC_FORM_TOKEN_MAX_AGE seconds asks the visitor to send again. At most
+# PUBLIC_FORM_IP_LIMIT submissions per client address per PUBLIC_FORM_IP_WINDOW seconds
+# (over all forms) and PUBLIC_FORM_FORM_LIMIT per form per PUBLIC_FORM_FORM_WINDOW, counted
+# in the throttle cache; then 429. Submissions are captured by the PUBLIC_FORM_ACTOR user
+# (a system user without a password, made on first use, in the marketing group).
+PUBLIC_FORM_MIN_FILL_SECONDS = env.float("PUBLIC_FORM_MIN_FILL_SECONDS", default=3.0)
+PUBLIC_FORM_TOKEN_MAX_AGE = env.int("PUBLIC_FORM_TOKEN_MAX_AGE", default=86400)
+PUBLIC_FORM_IP_LIMIT = env.int("PUBLIC_FORM_IP_LIMIT", default=10)
+PUBLIC_FORM_IP_WINDOW = env.int("PUBLIC_FORM_IP_WINDOW", default=600)
+PUBLIC_FORM_FORM_LIMIT = env.int("PUBLIC_FORM_FORM_LIMIT", default=300)
+PUBLIC_FORM_FORM_WINDOW = env.int("PUBLIC_FORM_FORM_WINDOW", default=60)
+PUBLIC_FORM_CACHE = API_THROTTLE_CACHE
+PUBLIC_FORM_ACTOR = env("PUBLIC_FORM_ACTOR", default="web-forms")

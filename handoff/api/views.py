@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from handoff import selectors, services
 from handoff.api import serializers as s
 from handoff.api.filters import ApiLeadFilter, HandoffFilter, OpportunityFilter
+from handoff.api.touches import LeadTouchesMixin
 from handoff.models import Handoff
 from leads.api.common import CursorPage, RolePermission
 from leads.models import Lead, Opportunity
@@ -83,6 +84,7 @@ def _move_schema(name: str) -> Any:
 
 
 class LeadViewSetBase(
+    LeadTouchesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -32,7 +32,7 @@ from handoff.transitions import Action
 from leads.errors import ActionNotAllowed, DuplicateLead, InvalidInput
 from leads.models import Campaign, Lead, LeadStatus, TouchKind
 from leads.roles import MANAGER, MARKETING, SALES, has_role
-from leads.touches import NewTouch, record_touches
+from leads.touches import NewTouch, creation_touch_follow, record_touches
 
 CONTACT_FIELDS = ("email", "first_name", "last_name", "company", "job_title", "phone", "country")
 UPDATE_FIELDS = frozenset({*CONTACT_FIELDS, "campaign_id", "score", "external_id", "created_at"})
@@ -299,7 +299,9 @@ def lead_capture_bulk(
 @transaction.atomic
 def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead:
     """Edit contact fields, campaign, score or external id (one "updated" event with the
-    changes; no event when nothing changed). Reps edit only contact fields of their leads."""
+    changes; no event when nothing changed). Reps edit only contact fields of their leads.
+    The creation touch follows a changed source campaign or creation time (attribution.md:
+    the first touch is the capture)."""
     unknown = set(fields) - UPDATE_FIELDS
     if unknown:
         raise InvalidInput(
@@ -315,6 +317,7 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
     else:
         raise ActionNotAllowed(_("You may not change this lead."))
     previous_campaign_id = lead.campaign_id
+    previous_created_at = lead.created_at
     data = lead.editable_values()
     new_created_at = fields.pop("created_at", None)
     data.update(fields)
@@ -357,6 +360,12 @@ def lead_update(*, lead_id: int, actor: AbstractBaseUser, **fields: Any) -> Lead
     except IntegrityError:
         existing = _existing_duplicate(lead.email, lead.external_id, exclude_id=lead.pk)
         raise _duplicate(existing) from None
+    creation_touch_follow(
+        lead=lead,
+        previous_campaign_id=previous_campaign_id,
+        previous_created_at=previous_created_at,
+        actor=actor,
+    )
     record(
         lead=lead,
         actor=actor,

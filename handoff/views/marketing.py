@@ -26,6 +26,7 @@ from handoff.forms import (
     HandoffForm,
     LeadForm,
     QualifyForm,
+    TouchForm,
 )
 from handoff.forms_sales import AcceptForm, ConvertForm, RejectForm
 from handoff.models import (
@@ -39,9 +40,10 @@ from leads.errors import (
     InvalidInput,
 )
 from leads.forms import apply_error, refusal_message
-from leads.models import Lead, LeadStatus
+from leads.models import Lead, LeadStatus, TouchKind
 from leads.paging import paginate
-from leads.roles import MANAGER, MARKETING, SALES, has_role
+from leads.roles import MANAGER, MARKETING, SALES, can_backfill, has_role
+from leads.touches import lead_touches, touch_create
 
 MARKETING_ROLES = (MARKETING, MANAGER)
 
@@ -269,9 +271,14 @@ def _lead_context(request: HttpRequest, lead: Lead) -> dict[str, Any]:
         data = event.data if isinstance(event.data, dict) else {}
         event.reason_label = reasons.get(data.get("reason", ""), data.get("reason", ""))
     _explain_routing(handoffs, events)
+    can_edit = has_role(request.user, *MARKETING_ROLES)
     return {
         "lead": lead,
-        "can_edit": has_role(request.user, *MARKETING_ROLES),
+        "can_edit": can_edit,
+        "touches": list(lead_touches(lead.pk)),
+        "touch_form": TouchForm(prefix="touch", can_backfill=can_backfill(request.user))
+        if can_edit
+        else None,
         "allowed": allowed,
         "move_forms": _move_forms(allowed),
         "sales_forms": _sales_forms(allowed, lead),
@@ -349,4 +356,32 @@ def lead_move(request: HttpRequest, lead_id: int, move: str) -> HttpResponse:
 def _lead_page_with_error(request: HttpRequest, lead: Lead, move: str, form: Any) -> HttpResponse:
     context = _lead_context(request, lead)
     context["move_forms"][move] = form
+    return render(request, "handoff/lead_detail.html", context, status=400)
+
+
+@role_required(*MARKETING_ROLES)
+@require_POST
+def lead_touch_add(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Add a touch (kind `manual`) from the lead page's journey."""
+    lead = _lead_or_404(request, lead_id)
+    form = TouchForm(request.POST, prefix="touch", can_backfill=can_backfill(request.user))
+    if form.is_valid():
+        try:
+            touch_create(
+                actor=request.user,
+                lead_id=lead.pk,
+                campaign_id=form.cleaned_data["campaign"].pk,
+                at=form.cleaned_data.get("at"),
+                kind=TouchKind.MANUAL,
+            )
+        except DomainError as error:
+            if not isinstance(error, InvalidInput):
+                messages.error(request, refusal_message(error))
+                return redirect("handoff:lead_detail", lead_id=lead.pk)
+            apply_error(form, error)
+        else:
+            messages.success(request, _("Touch added."))
+            return redirect("handoff:lead_detail", lead_id=lead.pk)
+    context = _lead_context(request, lead)
+    context["touch_form"] = form
     return render(request, "handoff/lead_detail.html", context, status=400)

@@ -13,7 +13,8 @@ from leads import queueing
 from leads.api.common import RolePermission
 from leads.models import Channel
 from leads.roles import MANAGER, MARKETING, SALES
-from metrics import dateranges, kpis, rates, selectors, tasks
+from metrics import attribution, attribution_selectors, dateranges, kpis, rates, selectors, tasks
+from metrics.api.attribution import AttributionRowsSerializer
 from metrics.api.diagnosis import DiagnosisSerializer, format_diagnosis
 from metrics.diagnosis import revenue_diagnosis
 
@@ -96,6 +97,13 @@ class TimeseriesQuerySerializer(FilterSerializer):
 
 class BreakdownQuerySerializer(RangeSerializer):
     by = serializers.ChoiceField(choices=["campaign", "channel", "owner"])
+
+
+class AttributionQuerySerializer(RangeSerializer):
+    model = serializers.ChoiceField(
+        choices=list(attribution.MODELS), help_text="The attribution model (attribution.md)."
+    )
+    by = serializers.ChoiceField(choices=list(attribution_selectors.BYS))
 
 
 def _kpi_fields() -> dict[str, serializers.Field]:
@@ -253,6 +261,19 @@ class KpiViewSet(viewsets.ViewSet):
         query = _query(BreakdownQuerySerializer, request)
         rows = _call(selectors.kpi_breakdown, **query)
         return Response([kpis.format_for_api(row) for row in rows])
+
+    @extend_schema(
+        summary="Customers, revenue, paid CAC and ROMI per campaign or channel under an "
+        "attribution model",
+        tags=["kpis"],
+        parameters=[AttributionQuerySerializer],
+        responses={200: AttributionRowsSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def attribution(self, request: Request) -> Response:
+        query = _query(AttributionQuerySerializer, request)
+        rows = _call(attribution_selectors.attribution_figures, **query)
+        return Response([attribution_selectors.format_row(row) for row in rows])
 
     @extend_schema(
         summary="The funnel rates of alignment.md over a look-back range",

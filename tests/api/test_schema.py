@@ -26,6 +26,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "Idempotency-Key",
         "Retry-After",
         "/api/v1/kpis/breakdown/",
+        "/api/v1/leads/{id}/touches/",
     ):
         assert needle in text
 

@@ -33,6 +33,7 @@ def _policy(header: str) -> dict[str, str]:
         ("rep", "/inbox/"),
         ("manager", "/dashboard/"),
         ("manager", "/notifications/"),
+        ("marketer", "/settings/web-forms/"),
     ],
 )
 def test_pages_carry_the_strict_policy(who, path, request):

@@ -17,7 +17,7 @@ from alignment.models import Agreement
 from alignment.services import plan_create
 from handoff.models import AssignmentRule, BusinessHours, SLAPolicy
 from imports.models import LeadImport
-from integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
+from integrations.models import ApiToken, LeadForm, WebhookDelivery, WebhookSubscription
 from notifications.models import Notification
 from tests.factories import CampaignCostFactory, CampaignFactory, lead_in_state
 
@@ -72,6 +72,14 @@ def _webhook(world: dict) -> dict:
     return {"subscription_id": world["subscription"].pk}
 
 
+def _lead_form(world: dict) -> dict:
+    return {"form_id": world["lead_form"].pk}
+
+
+def _public_form(world: dict) -> dict:
+    return {"slug": world["lead_form"].slug}
+
+
 # The outcomes of a POST with an empty form from an allowed role: a form error, a redirect
 # back, or a refused move (409); never a 403/404 nor a 500.
 DONE = (200, 302, 400, 409)
@@ -95,6 +103,9 @@ PAGES: dict[str, Row] = {
     "set_language": Row((302, 302, 302, 302), method="post"),
     "metrics:dashboard": Row((LOGIN, 200, 200, 200)),
     "metrics:diagnosis": Row((LOGIN, 200, 200, 200)),
+    "metrics:attribution": Row((LOGIN, 200, 200, 200)),
+    # with no range given, the export is the default range's table
+    "metrics:attribution_export": Row((LOGIN, 200, 200, 200)),
     # with no table named, the export sends the visitor to the dashboard
     "metrics:export": Row((LOGIN, 302, 302, 302)),
     "metrics:reassign": Row((LOGIN, DENIED, DENIED, DONE), method="post", kwargs=_lead),
@@ -126,6 +137,8 @@ PAGES: dict[str, Row] = {
     "handoff:lead_bulk": Row((LOGIN, DONE, DENIED, DONE), method="post"),
     "handoff:lead_detail": Row((LOGIN, 200, 200, 200), kwargs=_lead),
     "handoff:lead_edit": Row((LOGIN, 200, DENIED, 200), kwargs=_lead),
+    # the lead page's "Add a touch" form (an empty post: the form's errors, 400)
+    "handoff:lead_touch_add": Row((LOGIN, DONE, DENIED, DONE), method="post", kwargs=_lead),
     "handoff:lead_move": Row(
         (LOGIN, DONE, DENIED, DONE),
         method="post",
@@ -215,6 +228,16 @@ PAGES: dict[str, Row] = {
     "integrations:token_create": Row((LOGIN, DENIED, DENIED, 200)),
     "integrations:token_revoke": Row(
         (LOGIN, DENIED, DENIED, 200), kwargs=lambda world: {"token_id": world["token"].pk}
+    ),
+    # the public web form and its token: anyone, signed in or not
+    "integrations:public_form": Row((200, 200, 200, 200), kwargs=_public_form),
+    "integrations:public_form_token": Row((200, 200, 200, 200), kwargs=_public_form),
+    "integrations:lead_form_list": Row((LOGIN, 200, DENIED, 200)),
+    "integrations:lead_form_create": Row((LOGIN, 200, DENIED, 200)),
+    "integrations:lead_form_detail": Row((LOGIN, 200, DENIED, 200), kwargs=_lead_form),
+    "integrations:lead_form_edit": Row((LOGIN, 200, DENIED, 200), kwargs=_lead_form),
+    "integrations:lead_form_active": Row(
+        (LOGIN, DONE, DENIED, DONE), method="post", kwargs=_lead_form
     ),
     "integrations:webhook_list": Row((LOGIN, DENIED, DENIED, 200)),
     "integrations:webhook_create": Row((LOGIN, DENIED, DENIED, 200)),
@@ -311,6 +334,9 @@ def world(marketer, rep, other_rep, manager) -> dict:
         "subscription": subscription,
         "delivery": delivery,
         "campaign": campaign,
+        "lead_form": LeadForm.objects.create(
+            campaign=campaign, title="Guide", consent_text="Yes", thank_you_message="Thanks"
+        ),
         "lead": lead,
         "opportunity": converted.opportunity,
         "import": lead_import,

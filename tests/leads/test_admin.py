@@ -151,3 +151,19 @@ def test_leads_and_opportunities_are_read_only_in_the_admin(admin_client, market
     assert Lead.objects.get(pk=lead.pk).email == lead.email
     assert Opportunity.objects.get(pk=opportunity.pk).amount == opportunity.amount
     assert admin_client.get(reverse("admin:leads_lead_add")).status_code == 403
+
+
+def test_lead_admin_shows_its_touches_read_only(admin_client, marketer):
+    # given a lead with its capture touch
+    from handoff.services import lead_capture
+
+    campaign = factories.CampaignFactory(name="Touch campaign")
+    lead = lead_capture(actor=marketer, email="touched@example.com", campaign_id=campaign.pk)
+    # when the admin opens the lead
+    r = admin_client.get(reverse("admin:leads_lead_change", args=[lead.pk]))
+    # then the touch is listed, with nothing to add, change or delete
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "Touch campaign" in body and "touches-TOTAL_FORMS" in body
+    assert 'name="touches-0-campaign"' not in body
+    assert "touches-0-DELETE" not in body

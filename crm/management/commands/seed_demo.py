@@ -33,6 +33,7 @@ from handoff.models import (
 from handoff.sla import sweep
 from leads import services as lead_services
 from leads.models import Campaign, CampaignCost, Channel, Lead, Opportunity, SalesCost
+from metrics.demo_attribution import seed_touches
 from notifications.models import Notification
 from scoring.demo import seed_scoring
 
@@ -219,6 +220,7 @@ class Seeder:
                 self._history(lead_id, plan)
             self._present_day()
             self._rollups()
+            seed_touches(campaigns=self.campaigns)
             seed_alignment(manager=self.manager, reps=self.reps, today=self.today)
         result = sweep.sla_sweep()
         self.stats.count("sla_sweep", len(result.breached) + len(result.reassigned))

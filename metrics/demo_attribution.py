@@ -1,0 +1,63 @@
+"""Demo journeys for the attribution page: some demo leads meet other campaigns (a webinar,
+the newsletter, a retargeting ad...) between their capture and their opportunity, a few
+after it (left out by every model), then the credits are rebuilt. Called once by
+crm/management/commands/seed_demo.py, inside its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+
+from leads.models import Campaign, Channel, Opportunity, TouchKind
+from leads.touches import NewTouch, record_touches
+from metrics import attribution_refresh
+
+# Campaigns a buyer tends to meet after the first click: nurture and proof, not acquisition.
+MIDDLE_CHANNELS = {
+    Channel.WEBINAR: 5,
+    Channel.EMAIL: 4,
+    Channel.CONTENT: 3,
+    Channel.EVENTS: 2,
+    Channel.PAID_SOCIAL: 2,
+    Channel.SEO: 1,
+    Channel.PAID_SEARCH: 1,
+}
+SHARE_WITH_JOURNEY = 0.65  # of the leads that reached an opportunity
+SHARE_LATE_TOUCH = 0.15  # a touch after the opportunity was opened
+
+
+def _running(campaigns: Sequence[Campaign], day: dt.date) -> list[Campaign]:
+    return [
+        c for c in campaigns if c.start_date <= day and (c.end_date is None or day <= c.end_date)
+    ]
+
+
+def seed_touches(*, campaigns: Sequence[Campaign], seed: int = 14) -> int:
+    """Add later touches to demo leads with an opportunity; rebuild the credits. Returns the
+    number of touches added."""
+    rng = random.Random(seed)
+    kinds = [TouchKind.FORM, TouchKind.IMPORT, TouchKind.API]
+    touches: list[NewTouch] = []
+    for lead_id, campaign_id, captured, opened in Opportunity.objects.order_by("id").values_list(
+        "lead_id", "lead__campaign_id", "lead__created_at", "created_at"
+    ):
+        if rng.random() >= SHARE_WITH_JOURNEY or opened <= captured:
+            continue
+        span = (opened - captured).total_seconds()
+        for _ in range(rng.choice([1, 1, 2, 2, 3])):
+            at = captured + dt.timedelta(seconds=rng.uniform(0.05, 1.0) * span)
+            options = [c for c in _running(campaigns, at.date()) if c.pk != campaign_id]
+            if not options:
+                continue
+            weights = [MIDDLE_CHANNELS.get(c.channel, 1) for c in options]
+            choice = rng.choices(options, weights=weights)[0]
+            touches.append(NewTouch(lead_id, choice.pk, at, rng.choice(kinds)))
+        if rng.random() < SHARE_LATE_TOUCH:
+            late = opened + dt.timedelta(days=rng.uniform(1, 10))
+            options = _running(campaigns, late.date())
+            if options:
+                touches.append(NewTouch(lead_id, rng.choice(options).pk, late, TouchKind.FORM))
+    record_touches(touches)
+    attribution_refresh.rebuild_all()
+    return len(touches)
