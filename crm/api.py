@@ -24,6 +24,7 @@ from leads.api.common import RequestTooLarge
 from leads.api.urls import routes as leads_routes
 from leads.errors import DomainError, DuplicateLead, InvalidInput, InvalidTransition
 from metrics.api.urls import routes as metrics_routes
+from scoring.api.urls import routes as scoring_routes
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +251,7 @@ for prefix, viewset, basename in [
     *metrics_routes,
     *integrations_routes,
     *alignment_routes,
+    *scoring_routes,
 ]:
     router.register(
         prefix, type(viewset.__name__, (IdempotencyMixin, viewset), {}), basename=basename

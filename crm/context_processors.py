@@ -67,4 +67,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_items": SimpleLazyObject(lambda: _nav_items(request)),
         "notifications_url": notifications_url,
         "unread_notifications": SimpleLazyObject(lambda: _unread(request)),
+        "is_manager": SimpleLazyObject(lambda: MANAGER in roles_of(request.user)),
     }

@@ -44,6 +44,11 @@ SETTINGS_PAGES: tuple[SettingsPage, ...] = (
         _("Which reps get leads of a country or channel, in order, with a preview."),
     ),
     SettingsPage("metrics:targets", _("Targets"), _("The monthly targets of each team.")),
+    SettingsPage(
+        "scoring:model",
+        _("Lead score model"),
+        _("How well the learned score predicts wins, its training history, train it now."),
+    ),
     SettingsPage("integrations:token_list", _("API tokens"), _("Create, list and revoke keys.")),
     SettingsPage(
         "integrations:webhook_list", _("Webhooks"), _("Subscriptions, test events, deliveries.")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("handoff.urls")),
     path("", include("integrations.urls")),
+    path("", include("scoring.urls")),
 ]
 
 # Last-resort answers: JSON under /api/, pages elsewhere (crm/errors.py).

@@ -15,7 +15,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 
-from handoff.models import AssignmentRule, RepAvailability, RotationPointer
+from handoff.models import (
+    AssignmentRule,
+    RepAvailability,
+    RotationPointer,
+    ScoreKind,
+    lead_score,
+)
 from leads.models import Lead, LeadStatus
 from leads.roles import SALES, role_members
 
@@ -63,13 +69,16 @@ class Assignment:
     info: dict[str, Any]
 
 
-def matching_rule(*, country: str, channel: str) -> AssignmentRule | None:
-    """The first active rule, by priority, that matches a lead's country and channel."""
+def matching_rule(
+    *, country: str, channel: str, scores: dict[str, int | None] | None = None
+) -> AssignmentRule | None:
+    """The first active rule, by priority, that matches a lead's country, channel and (for a
+    rule with a minimum score) its manual or predicted score."""
     return next(
         (
             r
             for r in AssignmentRule.objects.filter(active=True).order_by("priority", "id")
-            if r.matches(country=country, channel=channel)
+            if r.matches(country=country, channel=channel, scores=scores)
         ),
         None,
     )
@@ -132,7 +141,8 @@ def choose_assignee(*, lead: Lead, exclude: set[int] | None = None) -> Assignmen
     """
     exclude = exclude or set()
     channel = lead.campaign.channel if lead.campaign_id else ""
-    rule = matching_rule(country=str(lead.country or ""), channel=channel)
+    scores = {kind: lead_score(lead, kind) for kind in ScoreKind.values}
+    rule = matching_rule(country=str(lead.country or ""), channel=channel, scores=scores)
     info: dict[str, Any] = {"method": "round_robin", "rule": None, "rule_id": None}
     notes: list[str] = []
     reps_by_id: dict[int, Any] = {}
@@ -168,13 +178,15 @@ class PoolPreview:
         return [c.user for c in self.candidates if not c.reason]
 
 
-def preview_assignees(*, country: str, channel: str) -> list[PoolPreview]:
+def preview_assignees(*, country: str, channel: str, score: int | None = None) -> list[PoolPreview]:
     """Who a lead from `country` on a `channel` campaign would go to, in order, WITHOUT
     taking a turn: the same rule, pools, availability and rotation order as
     `choose_assignee`, with the pointers read but neither locked nor moved. The first
     available rep of the first pool with one is who the next handoff picks (barring a
-    handoff in between); the others follow in the rotation's order."""
-    rule = matching_rule(country=country, channel=channel)
+    handoff in between); the others follow in the rotation's order. A `score` is taken as
+    both the manual and the predicted score; without one, score conditions are ignored."""
+    scores = None if score is None else dict.fromkeys(ScoreKind.values, score)
+    rule = matching_rule(country=country, channel=channel, scores=scores)
     pools = [rule, None] if rule is not None else [None]
     keys = [f"rule:{r.pk}" if r is not None else DEFAULT_POOL for r in pools]
     pointers = dict(RotationPointer.objects.filter(key__in=keys).values_list("key", "last_user_id"))

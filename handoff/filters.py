@@ -4,7 +4,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,16 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def _campaigns(request: object = None) -> QuerySet[Campaign]:
     return Campaign.objects.order_by("name")
+
+
+SORTS = [
+    ("predicted", _("Predicted score, highest first")),
+    ("score", _("Manual score, highest first")),
+]
+ORDERINGS = {
+    "predicted": (F("predicted_score").desc(nulls_last=True), "-id"),
+    "score": ("-score", "-id"),
+}
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -52,6 +62,19 @@ class LeadFilter(django_filters.FilterSet):
     score_min = django_filters.NumberFilter(
         field_name="score", lookup_expr="gte", label=_("Minimum score")
     )
+    predicted_min = django_filters.NumberFilter(
+        field_name="predicted_score",
+        lookup_expr="gte",
+        label=_("Minimum predicted score"),
+        min_value=0,
+        max_value=100,
+    )
+    sort = django_filters.ChoiceFilter(
+        method="sort_by",
+        choices=SORTS,
+        label=_("Sort by"),
+        empty_label=_("Newest first"),
+    )
     created_after = django_filters.DateFilter(
         method="created_from_day",
         label=_("Created from"),
@@ -78,6 +101,8 @@ class LeadFilter(django_filters.FilterSet):
             "channel",
             "owner",
             "score_min",
+            "predicted_min",
+            "sort",
             "created_after",
             "created_before",
             "import_id",
@@ -97,6 +122,9 @@ class LeadFilter(django_filters.FilterSet):
             lead_id=OuterRef("pk"), action=Action.CREATED, data__import_id=int(value)
         )
         return queryset.filter(Exists(created))
+
+    def sort_by(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        return queryset.order_by(*ORDERINGS[value]) if value in ORDERINGS else queryset
 
     def search(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
         return search_leads(queryset, value)

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from handoff.forms import RepChoiceField, _country_choices, sales_reps
-from handoff.models import BusinessHours
+from handoff.models import BusinessHours, ScoreKind
 from leads.models import Channel
 from leads.roles import MANAGER, MARKETING, SALES, user_label
 
@@ -73,6 +73,13 @@ class DeactivateForm(forms.Form):
 
 class SLAPolicyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
+    score_kind = forms.ChoiceField(
+        label=_("Score read"),
+        choices=ScoreKind.choices,
+        initial=ScoreKind.MANUAL,
+        required=False,
+        help_text=_("The band applies to the manual score or to the predicted score."),
+    )
     min_score = forms.IntegerField(label=_("Minimum score"), min_value=0, max_value=100, initial=0)
     max_score = forms.IntegerField(
         label=_("Maximum score"), min_value=0, max_value=100, initial=100
@@ -118,6 +125,16 @@ class RoutingRuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     country = forms.ChoiceField(label=_("Country"), choices=_country_choices, required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=_channel_choices, required=False)
+    min_score = forms.IntegerField(
+        label=_("Minimum score"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Empty: any score."),
+    )
+    score_kind = forms.ChoiceField(
+        label=_("Score read"), choices=ScoreKind.choices, initial=ScoreKind.MANUAL, required=False
+    )
     reps = RepsField(label=_("Reps, in rotation"), queryset=sales_reps())
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

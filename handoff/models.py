@@ -25,6 +25,19 @@ class RejectionReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ScoreKind(models.TextChoices):
+    """Which score a band or a routing condition reads: marketing's manual score or the
+    learned predicted score (scoring app)."""
+
+    MANUAL = "manual", _("Manual score")
+    PREDICTED = "predicted", _("Predicted score")
+
+
+def lead_score(lead: Lead, kind: str) -> int | None:
+    """The lead's score of that kind (the predicted one may be None: not scored yet)."""
+    return lead.predicted_score if kind == ScoreKind.PREDICTED else lead.score
+
+
 class HandoffOutcome(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
@@ -229,6 +242,13 @@ class SLAPolicy(models.Model):
     """Response time for scores in [min_score, max_score], and what a breach does."""
 
     name = models.CharField(_("name"), max_length=100)
+    score_kind = models.CharField(
+        _("score read"),
+        max_length=20,
+        choices=ScoreKind.choices,
+        default=ScoreKind.MANUAL,
+        help_text=_("The band applies to the manual score or to the predicted score."),
+    )
     min_score = models.PositiveSmallIntegerField(
         _("minimum score"), default=0, validators=[MaxValueValidator(100)]
     )
@@ -268,6 +288,9 @@ class SLAPolicy(models.Model):
                 name="slapolicy_band_ordered",
             ),
             models.CheckConstraint(condition=Q(max_score__lte=100), name="slapolicy_max_le_100"),
+            models.CheckConstraint(
+                condition=Q(score_kind__in=ScoreKind.values), name="slapolicy_score_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(response_hours__gte=1), name="slapolicy_hours_gte_1"
             ),
@@ -323,6 +346,16 @@ class AssignmentRule(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    min_score = models.PositiveSmallIntegerField(
+        _("minimum score"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Empty: any score."),
+    )
+    score_kind = models.CharField(
+        _("score read"), max_length=20, choices=ScoreKind.choices, default=ScoreKind.MANUAL
+    )
     reps = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("reps"), related_name="assignment_rules"
     )
@@ -334,18 +367,32 @@ class AssignmentRule(models.Model):
         verbose_name_plural = _("assignment rules")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(country="") | ~Q(channel=""),
-                name="assignmentrule_has_condition",
+                condition=~Q(country="") | ~Q(channel="") | Q(min_score__isnull=False),
+                name="assignmentrule_has_a_condition",
+            ),
+            models.CheckConstraint(
+                condition=Q(score_kind__in=ScoreKind.values),
+                name="assignmentrule_score_kind_valid",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
-    def matches(self, *, country: str, channel: str) -> bool:
-        return (not self.country or self.country == country) and (
-            not self.channel or self.channel == channel
-        )
+    def matches(
+        self, *, country: str, channel: str, scores: dict[str, int | None] | None = None
+    ) -> bool:
+        """Country and channel match (blank: any); with a minimum score, the lead's score of
+        `score_kind` (from `scores`, {kind: value}) is at least that. A preview without
+        scores ignores the score condition."""
+        if self.country and self.country != country:
+            return False
+        if self.channel and self.channel != channel:
+            return False
+        if self.min_score is None or scores is None:
+            return True
+        value = scores.get(self.score_kind)
+        return value is not None and value >= self.min_score
 
 
 class RotationPointer(models.Model):

@@ -270,6 +270,19 @@ class Lead(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # The learned lead score (scoring app, attribution.md): the calibrated probability of
+    # a win x 100, with its top three reasons; read-only, written by scoring.services.
+    predicted_score = models.PositiveSmallIntegerField(
+        _("predicted score"),
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[MaxValueValidator(100)],
+    )
+    predicted_reasons = models.JSONField(
+        _("predicted score reasons"), default=list, blank=True, editable=False
+    )
+
     # First-time stamps, written once by the workflow service.
     first_mql_at = models.DateTimeField(_("first MQL at"), null=True, blank=True)
     first_handed_off_at = models.DateTimeField(_("first handed off at"), null=True, blank=True)
@@ -298,6 +311,7 @@ class Lead(models.Model):
                 condition=Q(status="accepted"),
                 name="lead_accepted_queue_idx",
             ),
+            models.Index(fields=["-predicted_score", "-id"], name="lead_predicted_score_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -305,6 +319,10 @@ class Lead(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(score__gte=0) & Q(score__lte=100), name="lead_score_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(predicted_score__isnull=True) | Q(predicted_score__lte=100),
+                name="lead_predicted_score_0_100",
             ),
             models.CheckConstraint(condition=Q(email=Lower("email")), name="lead_email_normalized"),
             models.UniqueConstraint(

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "metrics",
     "imports",
     "integrations",
+    "scoring",
     "alignment",
     "crm",
 ]
@@ -344,6 +345,14 @@ CELERY_BEAT_SCHEDULE["metrics-refresh-dirty"] = {
 CELERY_BEAT_SCHEDULE["metrics-attribution-sweep"] = {
     "task": "metrics.tasks.refresh_attribution",
     "schedule": 60.0,
+}
+
+# The learned lead score (attribution.md): trained nightly at SCORING_TRAIN_HOUR (UTC),
+# and on demand from the model page or POST /api/v1/scoring/train/.
+SCORING_TRAIN_HOUR = env.int("SCORING_TRAIN_HOUR", default=2)
+CELERY_BEAT_SCHEDULE["scoring-train-nightly"] = {
+    "task": "scoring.tasks.train_model",
+    "schedule": crontab(hour=SCORING_TRAIN_HOUR, minute=15),
 }
 
 # ---- Production stack (issue 10): probes, request logs, worker delivery guarantees ----

@@ -24,8 +24,20 @@ class HandoffSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "assignee", "handed_off_at", "sla_due_at", "responded_at", "outcome"]
 
 
+class PredictedReasonSerializer(serializers.Serializer):
+    feature = serializers.CharField(help_text="e.g. seniority, source_channel, touches")
+    value = serializers.CharField(help_text="The lead's value (its number for a numeric feature).")
+    direction = serializers.ChoiceField(choices=["up", "down"])
+
+
 class LeadSerializer(serializers.ModelSerializer):
     country = serializers.CharField(read_only=True)
+    predicted_score = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The learned score: calibrated probability of a win x 100 (read-only).",
+    )
+    predicted_reasons = PredictedReasonSerializer(many=True, read_only=True)
     current_handoff = serializers.SerializerMethodField()
 
     class Meta:
@@ -42,6 +54,8 @@ class LeadSerializer(serializers.ModelSerializer):
             "campaign",
             "external_id",
             "score",
+            "predicted_score",
+            "predicted_reasons",
             "status",
             "owner",
             "current_handoff",

@@ -162,7 +162,7 @@ def _open_handoff(
     when: dt.datetime,
     info: dict[str, Any],
 ) -> Handoff:
-    plan = sla_plan(score=lead.score, handed_off_at=when)
+    plan = sla_plan(score=lead.score, predicted_score=lead.predicted_score, handed_off_at=when)
     return Handoff.objects.create(
         lead=lead,
         assignee=assignee,

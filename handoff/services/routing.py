@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from handoff.models import AssignmentRule
+from handoff.models import AssignmentRule, ScoreKind
 from handoff.services.team import require_manager
 from leads import audit
 from leads.errors import InvalidInput
@@ -20,7 +20,7 @@ from leads.models import Channel
 from leads.roles import SALES, role_members
 
 ROUTING = "routing"
-RULE_FIELDS = ("name", "priority", "country", "channel", "active")
+RULE_FIELDS = ("name", "priority", "country", "channel", "min_score", "score_kind", "active")
 Action = audit.SettingChange.Action
 
 
@@ -45,8 +45,26 @@ def _clean_rule(values: dict[str, Any]) -> dict[str, Any]:
     channel = str(values.get("channel") or "")
     if channel and channel not in Channel.values:
         errors["channel"] = [_("Choose a channel from the list.")]
-    if not country and not channel and "country" not in errors and "channel" not in errors:
-        errors["country"] = [_("A rule needs a country, a channel or both.")]
+    min_score = values.get("min_score")
+    if min_score in ("", None):
+        min_score = None
+    else:
+        try:
+            min_score = int(min_score)
+        except (TypeError, ValueError):
+            min_score = -1
+        if not 0 <= min_score <= 100:
+            errors["min_score"] = [_("A whole number from 0 to 100, or empty.")]
+    kind = values.get("score_kind") or ScoreKind.MANUAL
+    if kind not in ScoreKind.values:
+        errors["score_kind"] = [_("Choose the manual or the predicted score.")]
+    if (
+        not country
+        and not channel
+        and min_score is None
+        and not errors.keys() & {"country", "channel", "min_score"}
+    ):
+        errors["country"] = [_("A rule needs a country, a channel or a minimum score.")]
     rep_ids: list[int] = []
     for value in values.get("reps") or []:
         try:
@@ -64,6 +82,8 @@ def _clean_rule(values: dict[str, Any]) -> dict[str, Any]:
         "name": name,
         "country": country,
         "channel": channel,
+        "min_score": min_score,
+        "score_kind": kind,
         "active": bool(values.get("active", True)),
         "reps": reps,
     }

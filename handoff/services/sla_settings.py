@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from handoff.models import BusinessHours, SLAPolicy
+from handoff.models import BusinessHours, ScoreKind, SLAPolicy
 from handoff.services.team import require_manager
 from leads import audit
 from leads.errors import InvalidInput
@@ -20,6 +20,7 @@ SLA = "sla"
 CALENDAR = "business_hours"
 POLICY_FIELDS = (
     "name",
+    "score_kind",
     "min_score",
     "max_score",
     "response_hours",
@@ -52,6 +53,9 @@ def _clean_policy(values: dict[str, Any], *, exclude_pk: int | None) -> dict[str
         errors["name"] = [_("Give the policy a name.")]
     elif len(name) > 100:
         errors["name"] = [_("At most 100 characters.")]
+    kind = values.get("score_kind") or ScoreKind.MANUAL
+    if kind not in ScoreKind.values:
+        errors["score_kind"] = [_("Choose the manual or the predicted score.")]
     low = _int(errors, values, "min_score", 0, 100)
     high = _int(errors, values, "max_score", 0, 100)
     hours = _int(errors, values, "response_hours", 1, 10_000)
@@ -69,7 +73,9 @@ def _clean_policy(values: dict[str, Any], *, exclude_pk: int | None) -> dict[str
         ]
     if active and not errors:
         overlap = (
-            SLAPolicy.objects.filter(active=True, min_score__lte=high, max_score__gte=low)
+            SLAPolicy.objects.filter(
+                active=True, score_kind=kind, min_score__lte=high, max_score__gte=low
+            )
             .exclude(pk=exclude_pk)
             .order_by("min_score")
             .first()
@@ -83,6 +89,7 @@ def _clean_policy(values: dict[str, Any], *, exclude_pk: int | None) -> dict[str
         raise InvalidInput(errors)
     return {
         "name": name,
+        "score_kind": kind,
         "min_score": low,
         "max_score": high,
         "response_hours": hours,

@@ -121,12 +121,14 @@ def rules(request: HttpRequest) -> HttpResponse:
     preview = None
     if preview_form.is_bound and preview_form.is_valid():
         data = preview_form.cleaned_data
-        pools = assignment.preview_assignees(country=data["country"], channel=data["channel"])
         score = data["score"]
+        pools = assignment.preview_assignees(
+            country=data["country"], channel=data["channel"], score=score
+        )
         preview = {
             "pools": pools,
             "first": next((p for p in pools if p.available), None),
-            "policy": policy_for(score) if score is not None else None,
+            "policy": policy_for(score, score) if score is not None else None,
             "score": score,
         }
     return render(
@@ -146,6 +148,8 @@ def rule_edit(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
             "name": rule.name,
             "country": str(rule.country or ""),
             "channel": rule.channel,
+            "min_score": rule.min_score,
+            "score_kind": rule.score_kind,
             "reps": list(rule.reps.all()),
             "active": rule.active,
         }

@@ -222,6 +222,8 @@ PAGES: dict[str, Row] = {
         method="post",
         kwargs=lambda world: {"rule_id": world["rule"].pk},
     ),
+    "scoring:model": Row((LOGIN, DENIED, DENIED, 200)),
+    "scoring:train": Row((LOGIN, DENIED, DENIED, DONE), method="post"),
     "integrations:token_list": Row((LOGIN, DENIED, DENIED, 200)),
     "integrations:token_create": Row((LOGIN, DENIED, DENIED, 200)),
     "integrations:token_revoke": Row(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from leads import services as lead_services
 from leads.models import Campaign, CampaignCost, Channel, Lead, Opportunity, SalesCost
 from metrics.demo_attribution import seed_touches
 from notifications.models import Notification
+from scoring.demo import seed_scoring
 
 from ._demo_names import COMPANIES, FIRST, LAST
 
@@ -87,6 +89,18 @@ QUALITY = {
     Channel.CONTENT: (45, 0.32),
 }
 TITLES = ["CEO", "CTO", "VP Sales", "Head of Marketing", "Ops Manager", "Engineer", "Analyst"]
+# The history's real signal (scoring/demo.py trains on it): seniority and channel raise or
+# lower the odds of acceptance, conversion and a win (a logit), a fast first answer too.
+FIT = {"CEO": 1.0, "CTO": 1.0, "VP Sales": 0.7, "Head of Marketing": 0.7, "Ops Manager": 0.0}
+CHANNEL_FIT = {Channel.REFERRAL: 0.8, Channel.PARTNER: 0.6, Channel.EVENTS: 0.4}
+CHANNEL_FIT.update({Channel.PAID_SOCIAL: -0.5, Channel.CONTENT: -0.4, Channel.EMAIL: -0.3})
+
+
+def odds(base: float, fit: float) -> float:
+    """A probability from a base probability moved by `fit` on the logit scale."""
+    return 1 / (1 + math.exp(-(math.log(base / (1 - base)) + fit)))
+
+
 COUNTRIES = ["US", "US", "US", "GB", "DE", "ES", "ES", "FR", "MX", "BR", "CA", "NL"]
 REJECT_REASONS = [
     (RejectionReason.NOT_A_FIT, 24),
@@ -150,6 +164,7 @@ class Command(BaseCommand):
         # History notifies nobody (backfilled); the final sweep's emails stay in memory.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             stats = Seeder(options["leads"], self.stdout).run()
+        seed_scoring(self.stdout)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -348,13 +363,14 @@ class Seeder:
             first, last = rng.choice(FIRST), rng.choice(LAST)
             company = rng.choice(COMPANIES)
             score = max(0, min(100, int(rng.gauss(mean, 18))))
+            title = rng.choice(TITLES)
             rows.append(
                 {
                     "email": f"{first}.{last}.{i}@{company.lower()}.example".lower(),
                     "first_name": first,
                     "last_name": last,
                     "company": f"{company} {rng.choice(['Inc', 'Ltd', 'GmbH', 'SA', 'Group'])}",
-                    "job_title": rng.choice(TITLES),
+                    "job_title": title,
                     "country": rng.choice(COUNTRIES),
                     "campaign_id": campaign.pk if campaign else None,
                     "external_id": f"{DEMO_PREFIX}{i:05d}",
@@ -362,7 +378,8 @@ class Seeder:
                     "created_at": created,
                 }
             )
-            plans.append({"created": created, "p_mql": p_mql, "score": score})
+            fit = FIT.get(title, -0.8) + CHANNEL_FIT.get(channel, 0.0)
+            plans.append({"created": created, "p_mql": p_mql, "score": score, "fit": fit})
         out: list[tuple[int, dict[str, Any]]] = []
         for start in range(0, len(rows), 1000):
             results = services.lead_capture_bulk(
@@ -388,6 +405,7 @@ class Seeder:
         rng = self.rng
         t = plan["created"]
         m = self.manager
+        self.fit = plan["fit"]
 
         def later(lo_hours: float, hi_hours: float) -> dt.datetime | None:
             nonlocal t
@@ -449,10 +467,11 @@ class Seeder:
         if self.now - at < dt.timedelta(days=10) and rng.random() < 0.6:
             return False  # still waiting in the rep's inbox (some overdue: the sweep sees them)
         # ~85% answer within the SLA, the rest late; recent handoffs may still be pending
-        at = later(0.2, 10) if rng.random() < 0.85 else later(30, 90)
+        self.fast = rng.random() < 0.85
+        at = later(0.2, 10) if self.fast else later(30, 90)
         if not at:
             return False
-        if rng.random() < 0.7:
+        if rng.random() < odds(0.7, self.fit):
             move(
                 "lead_accept",
                 lead_id=lead_id,
@@ -463,7 +482,7 @@ class Seeder:
             if rng.random() < 0.05 and (at := later(24, 24 * 10)):
                 self._reject(lead_id, at, move)
                 return True
-            if rng.random() < 0.3 and (at := later(24, 24 * 14)):
+            if rng.random() < odds(0.3, self.fit) and (at := later(24, 24 * 14)):
                 self._opportunity(lead_id, at, later, move)
             return True
         self._reject(lead_id, at, move)
@@ -502,7 +521,8 @@ class Seeder:
             else:
                 break
         roll = rng.random()
-        if roll < 0.32 and (at := later(24 * 5, 24 * 40)):
+        won = odds(0.32, self.fit + (0.5 if self.fast else -1.0))
+        if roll < won and (at := later(24 * 5, 24 * 40)):
             amount = opp.amount * Decimal(f"{rng.uniform(0.8, 1.1):.2f}")
             move(
                 "opportunity_win",
@@ -510,7 +530,7 @@ class Seeder:
                 at=at,
                 amount=amount.quantize(Decimal("1")),
             )
-        elif roll < 0.7 and (at := later(24 * 5, 24 * 40)):
+        elif roll < won + 0.38 and (at := later(24 * 5, 24 * 40)):
             why, note = rng.choice(LOST_REASONS)  # a loss code, and the words `other` needs
             move("opportunity_lose", opportunity_id=opp.pk, at=at, reason=why, note=note)
 
