@@ -45,3 +45,10 @@ def on_lead_moved(sender: Any, event: Any, **kwargs: Any) -> None:
 def on_touches_recorded(sender: Any, lead_ids: list[int], **kwargs: Any) -> None:
     for lead_id in lead_ids:
         _rescore_later(lead_id)
+
+
+def on_leads_captured(sender: Any, events: list[Any], **kwargs: Any) -> None:
+    """A bulk capture's batch (handoff.signals.leads_captured): every new lead is scored,
+    with a campaign or without."""
+    for event in events:
+        _rescore_later(event.lead_id)
