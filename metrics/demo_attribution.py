@@ -1,6 +1,8 @@
 """Demo journeys for the attribution page: some demo leads meet other campaigns (a webinar,
-the newsletter, a retargeting ad...) between their capture and their opportunity, a few
-after it (left out by every model), then the credits are rebuilt. Called once by
+the newsletter, a retargeting ad...) between their capture and their handoff to sales,
+whatever became of them (so the touches say nothing of the outcome the learned score is
+asked to predict), a few deals after their opportunity opened (left out by every model),
+then the credits are rebuilt. Called once by
 crm/management/commands/seed_demo.py, inside its transaction."""
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 
-from leads.models import Campaign, Channel, Opportunity, TouchKind
+from leads.models import Campaign, Channel, Lead, TouchKind
 from leads.touches import NewTouch, record_touches
 from metrics import attribution_refresh
 
@@ -23,7 +25,7 @@ MIDDLE_CHANNELS = {
     Channel.SEO: 1,
     Channel.PAID_SEARCH: 1,
 }
-SHARE_WITH_JOURNEY = 0.65  # of the leads that reached an opportunity
+SHARE_WITH_JOURNEY = 0.65  # of the leads handed off to sales
 SHARE_LATE_TOUCH = 0.15  # a touch after the opportunity was opened
 
 
@@ -34,17 +36,22 @@ def _running(campaigns: Sequence[Campaign], day: dt.date) -> list[Campaign]:
 
 
 def seed_touches(*, campaigns: Sequence[Campaign], seed: int = 14) -> int:
-    """Add later touches to demo leads with an opportunity; rebuild the credits. Returns the
-    number of touches added."""
+    """Add later touches to handed-off demo leads; rebuild the credits. Returns the number of
+    touches added."""
     rng = random.Random(seed)
     kinds = [TouchKind.FORM, TouchKind.IMPORT, TouchKind.API]
     touches: list[NewTouch] = []
-    for lead_id, campaign_id, captured, opened in Opportunity.objects.order_by("id").values_list(
-        "lead_id", "lead__campaign_id", "lead__created_at", "created_at"
-    ):
-        if rng.random() >= SHARE_WITH_JOURNEY or opened <= captured:
+    handed_off = (
+        Lead.objects.filter(first_handed_off_at__isnull=False)
+        .order_by("id")
+        .values_list(
+            "id", "campaign_id", "created_at", "first_handed_off_at", "opportunity__created_at"
+        )
+    )
+    for lead_id, campaign_id, captured, handed, opened in handed_off:
+        if rng.random() >= SHARE_WITH_JOURNEY or handed <= captured:
             continue
-        span = (opened - captured).total_seconds()
+        span = (handed - captured).total_seconds()
         for _ in range(rng.choice([1, 1, 2, 2, 3])):
             at = captured + dt.timedelta(seconds=rng.uniform(0.05, 1.0) * span)
             options = [c for c in _running(campaigns, at.date()) if c.pk != campaign_id]
@@ -53,6 +60,8 @@ def seed_touches(*, campaigns: Sequence[Campaign], seed: int = 14) -> int:
             weights = [MIDDLE_CHANNELS.get(c.channel, 1) for c in options]
             choice = rng.choices(options, weights=weights)[0]
             touches.append(NewTouch(lead_id, choice.pk, at, rng.choice(kinds)))
+        if opened is None:
+            continue
         if rng.random() < SHARE_LATE_TOUCH:
             late = opened + dt.timedelta(days=rng.uniform(1, 10))
             options = _running(campaigns, late.date())
