@@ -113,7 +113,10 @@ class CampaignDay(DayFacts):
                 fields=["day"], condition=Q(campaign__isnull=True), name="campaignday_unattr_unique"
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "day"])]
+        indexes = [
+            models.Index(fields=["campaign", "day"]),
+            models.Index(fields=["day"], name="campaignday_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} campaign {self.campaign_id or '-'}"
@@ -145,7 +148,10 @@ class OwnerDay(DayFacts):
                 fields=["day"], condition=Q(owner__isnull=True), name="ownerday_unowned_unique"
             ),
         ]
-        indexes = [models.Index(fields=["owner", "day"])]
+        indexes = [
+            models.Index(fields=["owner", "day"]),
+            models.Index(fields=["day"], name="ownerday_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} owner {self.owner_id or '-'}"
