@@ -8,7 +8,7 @@
 Use a PostgreSQL database and a Redis database of their own: the script writes history into
 the database and purges the default Celery queue of that Redis database before it starts.
 
-It seeds a history (bench/kpis.py's generator) and rebuilds the rollups, creates a
+It seeds a history (bench/generate.py, COPY) and rebuilds the rollups, creates a
 marketer, a manager and 12 sales reps with tokens and sessions, starts a Celery worker and
 gunicorn (sync workers, DEBUG off) on 127.0.0.1, hands off a first batch of leads, then runs
 `--clients` threads for `--seconds` seconds, each picking requests from this mix:
@@ -68,7 +68,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from kpis import generate, reset  # noqa: E402  (bench/kpis.py)
+from generate import generate, reset  # noqa: E402  (bench/generate.py)
 
 from crm.celery import app as celery_app  # noqa: E402
 from handoff import services as flow  # noqa: E402

@@ -432,6 +432,59 @@ class Opportunity(models.Model):
         return self.stage in self.OPEN_STAGES
 
 
+class TouchKind(models.TextChoices):
+    CAPTURE = "capture", _("Capture")
+    FORM = "form", _("Web form")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    MANUAL = "manual", _("Manual")
+
+
+class Touch(models.Model):
+    """One meeting of a lead with a campaign (attribution.md): its capture, a duplicate
+    capture or import row, a web form, an API call. Touches without a campaign are not kept."""
+
+    Kind = TouchKind
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="touches"
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="touches"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=10, choices=TouchKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("touch")
+        verbose_name_plural = _("touches")
+        indexes = [
+            models.Index(fields=["lead", "at"], name="touch_lead_at_idx"),
+            models.Index(fields=["campaign", "at"], name="touch_campaign_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("kind", TouchKind), name="touch_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=bounds.time_in_window("at"), name="touch_at_in_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} @ {self.campaign_id} ({self.kind}, {self.at:%Y-%m-%d})"
+
+
 class SettingAction(models.TextChoices):
     CREATED = "created", _("Created")
     UPDATED = "updated", _("Updated")

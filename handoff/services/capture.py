@@ -1,8 +1,9 @@
 """Capture and edit leads: one lead, a batch of up to 1,000, or an edit of a lead's values.
 
-A capture writes the lead and its "created" event and sends `lead_moved` (once per lead in
-a batch, so listeners see bulk-created leads like single ones). Duplicates raise
-`DuplicateLead` (single) or are reported per row (batch), never silently merged.
+A capture writes the lead, its "created" event and its first touch, and sends `lead_moved`
+(once per lead in a batch, so listeners see bulk-created leads like single ones). Duplicates
+raise `DuplicateLead` (single) or are reported per row (batch), never silently merged; a
+duplicate with a campaign still records a touch on the existing lead (attribution.md).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from handoff.services.core import (
 from handoff.signals import lead_moved
 from handoff.transitions import Action
 from leads.errors import ActionNotAllowed, DuplicateLead, InvalidInput
-from leads.models import Campaign, Lead, LeadStatus
+from leads.models import Campaign, Lead, LeadStatus, TouchKind
 from leads.roles import MANAGER, MARKETING, SALES, has_role
+from leads.touches import NewTouch, record_touches
 
 CONTACT_FIELDS = ("email", "first_name", "last_name", "company", "job_title", "phone", "country")
 UPDATE_FIELDS = frozenset({*CONTACT_FIELDS, "campaign_id", "score", "external_id", "created_at"})
@@ -119,9 +121,11 @@ def lead_capture(
     external_id: str | None = None,
     score: int = 0,
     created_at: dt.datetime | None = None,
+    touch_kind: str = TouchKind.CAPTURE,
 ) -> Lead:
     """Capture one lead (status `new`); a live lead with the email or the external id exists:
-    DuplicateLead. A race with a concurrent capture ends in the same error (unique index)."""
+    DuplicateLead, after a touch of this capture's campaign is recorded on that lead. A race
+    with a concurrent capture ends in the same error (unique index)."""
     _capture_roles(actor)
     row = {
         "email": email,
@@ -138,40 +142,55 @@ def lead_capture(
     }
     lead = _build_lead(actor, row, time_now())
     _check_campaign(campaign_id)
+    existing = 0
     try:
         with transaction.atomic():
             existing = _existing_duplicate(lead.email, lead.external_id)
-            if existing:
-                raise _duplicate(existing)
-            lead.save()
-            record(
-                lead=lead,
-                actor=actor,
-                action=Action.CREATED,
-                from_status="",
-                to_status=LeadStatus.NEW,
-                at=lead.created_at,
-                data={"source": "capture"},
-                previous_owner_id=None,
-                previous_campaign_id=None,
-            )
+            if not existing:
+                lead.save()
+                record(
+                    lead=lead,
+                    actor=actor,
+                    action=Action.CREATED,
+                    from_status="",
+                    to_status=LeadStatus.NEW,
+                    at=lead.created_at,
+                    data={"source": "capture"},
+                    previous_owner_id=None,
+                    previous_campaign_id=None,
+                )
+                record_touches(
+                    [NewTouch(lead.pk, lead.campaign_id, lead.created_at, touch_kind)],
+                    actor=actor,
+                )
     except IntegrityError:
         existing = _existing_duplicate(lead.email, lead.external_id)
-        if existing:
-            raise _duplicate(existing) from None
-        raise
+        if not existing:
+            raise
+    if existing:
+        record_touches(
+            [NewTouch(existing, lead.campaign_id, lead.created_at, touch_kind)], actor=actor
+        )
+        raise _duplicate(existing)
     return lead
 
 
 def lead_capture_bulk(
-    *, actor: AbstractBaseUser, rows: list[dict[str, Any]], import_id: int | None = None
+    *,
+    actor: AbstractBaseUser,
+    rows: list[dict[str, Any]],
+    import_id: int | None = None,
+    touch_kind: str | None = None,
 ) -> list[CaptureResult]:
     """Capture up to 1,000 leads in one transaction with a constant number of queries.
 
     Duplicates (against the database and earlier rows of the batch) and invalid rows are
     reported and skipped; valid rows are created with their "created" events (which record
-    `import_id` when a CSV import captured them: the lead list filters on it).
+    `import_id` when a CSV import captured them: the lead list filters on it). Every created
+    or duplicate row with a campaign records a touch (kind `import` for an import, else
+    `capture`, unless `touch_kind` says otherwise).
     """
+    kind = touch_kind or (TouchKind.IMPORT if import_id else TouchKind.CAPTURE)
     _capture_roles(actor)
     if len(rows) > BULK_MAX_ROWS:
         raise InvalidInput(
@@ -213,6 +232,7 @@ def lead_capture_bulk(
                 if ext:
                     by_external.setdefault(ext, pk)
         to_create: list[tuple[int, Lead]] = []
+        repeat_touches: list[tuple[int | str, Lead]] = []  # (existing pk or "row:N", row)
         batch_email: dict[str, int] = {}
         batch_external: dict[str, int] = {}
         for index, lead in built:
@@ -225,11 +245,13 @@ def lead_capture_bulk(
             )
             if existing:
                 result.status, result.existing_id = "duplicate", existing
+                repeat_touches.append((existing, lead))
                 continue
             earlier = batch_email.get(lead.email)
             if earlier is None and lead.external_id:
                 earlier = batch_external.get(lead.external_id)
             if earlier is not None:
+                repeat_touches.append((f"row:{earlier}", lead))
                 result.status = "duplicate"
                 result.errors = {
                     "email": [_("Same lead as row %(row)s of this batch.") % {"row": earlier}]
@@ -256,6 +278,17 @@ def lead_capture_bulk(
         )
         for (index, _row), lead in zip(to_create, created, strict=True):
             results[index].lead_id = lead.pk
+        row_pk = {
+            f"row:{index}": lead.pk for (index, _row), lead in zip(to_create, created, strict=True)
+        }
+        record_touches(
+            [NewTouch(lead.pk, lead.campaign_id, lead.created_at, kind) for lead in created]
+            + [
+                NewTouch(row_pk.get(key, key), row.campaign_id, row.created_at, kind)
+                for key, row in repeat_touches
+            ],
+            actor=actor,
+        )
         for event in events:
             lead_moved.send(
                 sender=LeadEvent, event=event, previous_owner_id=None, previous_campaign_id=None
