@@ -8,6 +8,7 @@ day, then one cell, at a time (cell_failures) on the portable path.
 """
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import partial
@@ -36,6 +37,8 @@ from metrics.rollup_scope import CAMPAIGN, OWNER, SALES, CellKey, Scope, day_sta
 from metrics.rollup_scope import zone as _zone
 
 __all__ = ["day_start", "local_day", "zone"]
+
+logger = logging.getLogger(__name__)
 
 
 def zone() -> ZoneInfo:
@@ -183,10 +186,14 @@ def _delete_cells(ids: list[int]) -> None:
         DirtyCell.objects.filter(id__in=ids[i : i + 1000]).delete()
 
 
-def _lock_state() -> RefreshState:
+def lock_state_row_exists() -> None:
+    RefreshState.objects.get_or_create(pk=1)
+
+
+def lock_state() -> RefreshState:
     """Lock the single state row: one refresh or recompute at a time (a mutex that works
     on PostgreSQL; SQLite serialises writers anyway)."""
-    RefreshState.objects.get_or_create(pk=1)
+    lock_state_row_exists()
     return RefreshState.objects.select_for_update().get(pk=1)
 
 
@@ -220,6 +227,7 @@ def _rebuild_claimed(by_day: dict[dt.date, DayRefs], now: dt.datetime) -> dict[C
         except TRANSIENT:
             raise
         except Exception:  # found and recorded cell by cell below
+            logger.warning("grouped KPI refresh failed; retrying day by day", exc_info=True)
             alone.extend(day for day in by_day if day not in alone)
     failures: dict[Cell, str] = {}
     rebuild = partial(_rebuild_cells, now=now, portable=True)
@@ -240,7 +248,7 @@ def refresh_dirty(*, batch_size: int = 2000) -> int:
     rebuilt = 0
     while True:
         with transaction.atomic():
-            state = _lock_state()
+            state = lock_state()
             now = timezone.now()
             mark_overdue(now, state.overdue_checked_until)
             claimed = list(
@@ -295,7 +303,7 @@ def recompute_all(start: dt.date | None = None, end: dt.date | None = None) -> N
     cells and left to the incremental refresh's retries; every other day commits.
     """
     with transaction.atomic():
-        state = _lock_state()
+        state = lock_state()
         now = timezone.now()
         full = start is None and end is None
         window = history_window()
@@ -313,7 +321,7 @@ def recompute_all(start: dt.date | None = None, end: dt.date | None = None) -> N
         if first is not None and last is not None:
             first, last = max(first, bounds.FIRST_DATE), min(last, bounds.LAST_DATE)
             if first <= last:
-                failures = _rebuild_isolated(first, last, now)
+                failures = rebuild_window_isolated(first, last, now)
         if full:
             failures.update(cell_failures.out_of_window_cost_cells())
         _delete_cells(claimed_ids)
@@ -322,7 +330,7 @@ def recompute_all(start: dt.date | None = None, end: dt.date | None = None) -> N
         state.save(update_fields=["refreshed_at", "overdue_checked_until"])
 
 
-def _rebuild_isolated(first: dt.date, last: dt.date, now: dt.datetime) -> dict[Cell, str]:
+def rebuild_window_isolated(first: dt.date, last: dt.date, now: dt.datetime) -> dict[Cell, str]:
     """Rebuild first..last in a savepoint; if it fails, each half, down to single days."""
     if first == last:
         refs: DayRefs = {CAMPAIGN: {ALL_REFS}, OWNER: {ALL_REFS}, SALES: {None}}
@@ -337,6 +345,6 @@ def _rebuild_isolated(first: dt.date, last: dt.date, now: dt.datetime) -> dict[C
     except Exception:  # narrowed down by halves, then recorded per day
         middle = first + (last - first) // 2
         return {
-            **_rebuild_isolated(first, middle, now),
-            **_rebuild_isolated(middle + dt.timedelta(days=1), last, now),
+            **rebuild_window_isolated(first, middle, now),
+            **rebuild_window_isolated(middle + dt.timedelta(days=1), last, now),
         }

@@ -133,7 +133,7 @@ def _windows_cte(scope: Scope) -> tuple[str, dict[str, Any]]:
 
 
 def _cells_params(scope: Scope, dimension: str, prefix: str) -> dict[str, Any]:
-    cells = sorted(scope.cells_of(dimension))
+    cells = sorted(scope.cells_of(dimension), key=lambda cell: (cell[0], cell[1] or 0))
     return {
         f"{prefix}_days": [day for day, _ in cells],
         f"{prefix}_refs": [ref or 0 for _, ref in cells],
@@ -263,8 +263,12 @@ def rebuild_repeats(scope: Scope) -> None:
     windows, window_params = _windows_cte(scope)
     params.update(window_params)
     into_mql = "e.to_status = 'mql' AND e.from_status <> 'mql'"
+    # Only the leads with an mql move in the scope's days (all their mql days are read).
+    leads = (
+        "AND e.lead_id IN (SELECT e.lead_id FROM handoff_leadevent e JOIN w "
+        f"ON e.at >= w.lo AND e.at < w.hi WHERE {into_mql})"
+    )
     if scope.cells is None:
-        leads = ""
         days = "s.day BETWEEN %(first)s AND %(last)s"
         cells = "TRUE"
         params.update(first=scope.first, last=scope.last)
@@ -272,10 +276,6 @@ def rebuild_repeats(scope: Scope) -> None:
     else:
         if not scope.cells_of(CAMPAIGN) and not scope.cells_of(OWNER):
             return
-        leads = (
-            "AND e.lead_id IN (SELECT e.lead_id FROM handoff_leadevent e JOIN w "
-            f"ON e.at >= w.lo AND e.at < w.hi WHERE {into_mql})"
-        )
         params["days"] = sorted(scope.days())
         params.update(_cells_params(scope, CAMPAIGN, "c"))
         params.update(_cells_params(scope, OWNER, "o"))
