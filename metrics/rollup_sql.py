@@ -202,11 +202,15 @@ def _spend_sql(scope: Scope, table: str, cells: str | None) -> tuple[str, dict[s
         f"({days} - 1) ELSE trunc(c.amount / {days}, 2) END"
     )
     if cells is None:
+        # Single-day entries (most of them) need no series: the planner's estimate of a
+        # series per entry would make it spill the grouping to disk.
         sql = (
+            f"SELECT c.date AS day, {ref} AS ref, c.amount AS share FROM {table} c "
+            "WHERE c.end_date IS NULL AND c.date BETWEEN %(first)s AND %(last)s UNION ALL "
             f"SELECT d.day, {ref} AS ref, {share} AS share FROM {table} c "
             "CROSS JOIN LATERAL (SELECT generate_series(GREATEST(c.date, %(first)s::date), "
             f"LEAST({period_end}, %(last)s::date), '1 day')::date AS day) d "
-            "WHERE c.date <= %(last)s AND c.date >= %(first_entry)s "
+            "WHERE c.end_date IS NOT NULL AND c.date <= %(last)s AND c.date >= %(first_entry)s "
             f"AND {period_end} >= %(first)s"
         )
         return sql, {

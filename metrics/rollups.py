@@ -50,6 +50,11 @@ def builders() -> list[RollupBuilder]:
 
 def rebuild(scope: Scope) -> None:
     """Run every registered builder on the scope, in registration order."""
+    if connection.vendor == "postgresql":
+        # The grouped statements' cost estimates cross jit_above_cost: compiling them
+        # took longer than running them (seconds on a busy machine), for this transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
     for builder in builders():
         builder.rebuild(scope)
 
