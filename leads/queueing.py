@@ -168,3 +168,24 @@ def coalesced_started(task: Task) -> None:
         client.delete(_flag(task))
     except BROKER_ERRORS as exc:  # the flag expires by itself
         logger.warning("could not clear the queued flag of %s: %r", task.name, exc)
+
+
+def enqueue_group(task: Task, calls: list[tuple[Any, ...]]) -> str | None:
+    """Queue `task` once per argument tuple as one Celery group (any free worker takes the
+    next); returns the group id, or None (logged) when the broker refused it. Run in
+    process when tasks are eager."""
+    from celery import group
+
+    global _broker_down_until
+    signatures = group(task.si(*args) for args in calls)
+    if task.app.conf.task_always_eager:
+        return signatures.apply_async().id
+    try:
+        result = signatures.apply_async()
+    except BROKER_ERRORS as exc:
+        _broker_down_until = time.monotonic() + COOLDOWN_SECONDS
+        logger.warning(
+            "could not queue %s x%d (%s: %s)", task.name, len(calls), type(exc).__name__, exc
+        )
+        return None
+    return result.id

@@ -113,7 +113,10 @@ class CampaignDay(DayFacts):
                 fields=["day"], condition=Q(campaign__isnull=True), name="campaignday_unattr_unique"
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "day"])]
+        indexes = [
+            models.Index(fields=["campaign", "day"]),
+            models.Index(fields=["day"], name="campaignday_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} campaign {self.campaign_id or '-'}"
@@ -145,7 +148,10 @@ class OwnerDay(DayFacts):
                 fields=["day"], condition=Q(owner__isnull=True), name="ownerday_unowned_unique"
             ),
         ]
-        indexes = [models.Index(fields=["owner", "day"])]
+        indexes = [
+            models.Index(fields=["owner", "day"]),
+            models.Index(fields=["day"], name="ownerday_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} owner {self.owner_id or '-'}"
@@ -311,6 +317,40 @@ class Target(models.Model):
     def __str__(self) -> str:
         scope = self.channel or (f"rep {self.owner_id}" if self.owner_id else "all")
         return f"{self.month:%Y-%m} {self.metric} {scope} = {self.value}"
+
+
+class RecomputeChunk(models.Model):
+    """One month of a full recompute fanned out over Celery workers (`metrics.fanout`).
+
+    Written `queued` by `recompute_kpis --fanout`, then `done` or `failed` by the worker
+    that ran it, so the command can wait and report without a result backend.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    run = models.UUIDField(_("run"), db_index=True)
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    # Dirty cells of these days with an id up to this one were there when the run began.
+    claim_upto = models.BigIntegerField(_("dirty cells up to id"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    failed_cells = models.PositiveIntegerField(_("failed cells"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recompute chunk")
+        verbose_name_plural = _("recompute chunks")
+
+    def __str__(self) -> str:
+        return f"{self.first}..{self.last} {self.status}"
 
 
 from metrics.models_attribution import AttributionCredit, AttributionDirty  # noqa: E402, F401

@@ -1,46 +1,30 @@
-"""Rollup computation in SQL: rebuild cells for a window of days, mark and refresh dirty cells.
+"""The dirty-cell outbox worker and the full recompute of the rollups.
 
-One code path rebuilds rows for a window of days, optionally only for some campaigns /
-owners: the full recompute calls it once over the whole history, the incremental refresh
-once per dirty day for the dirty campaigns and owners, so both give the same rows.
-Every count is a grouped aggregate in the database (GROUP BY day in settings.TIME_ZONE);
-only aggregated rows, never leads, come back to Python.
+Both call the registered rollup builders (`metrics.rollups`) with a `Scope`: the full
+recompute once over the whole history (or a month, fanned out by `metrics.fanout`), the
+incremental refresh once for all claimed dirty cells together (a fixed number of
+statements however many cells), so both give the same rows. A failure falls back to one
+day, then one cell, at a time (cell_failures) on the portable path.
 """
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import (
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Max,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from handoff.models import Handoff, HandoffOutcome, LeadEvent
 from leads import bounds
-from leads.models import CampaignCost, Lead, LeadStatus, Opportunity, OpportunityStage, SalesCost
-from metrics import cell_failures, cost_days
+from leads.models import CampaignCost, Lead, Opportunity, SalesCost
+from metrics import cell_failures, rollups
 from metrics.cell_failures import ALL_REFS, TRANSIENT, DayRefs
 from metrics.models import (
-    FACT_FIELDS,
-    REASON_CODES,
     CampaignDay,
     DirtyCell,
     MqlRepeat,
@@ -48,18 +32,17 @@ from metrics.models import (
     RefreshState,
     SalesCostDay,
 )
+from metrics.rollup_python import into_mql
+from metrics.rollup_scope import CAMPAIGN, OWNER, SALES, CellKey, Scope, day_start
+from metrics.rollup_scope import zone as _zone
 
-CAMPAIGN = DirtyCell.Dimension.CAMPAIGN
-OWNER = DirtyCell.Dimension.OWNER
-SALES = DirtyCell.Dimension.SALES
+__all__ = ["day_start", "local_day", "zone"]
 
-Refs = (
-    set[int | None] | None
-)  # None: every campaign / owner; a set: only these (None inside = the null bucket)
+logger = logging.getLogger(__name__)
 
 
 def zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+    return _zone()
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -70,231 +53,12 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(zone()).date()
 
 
-def day_start(day: dt.date) -> dt.datetime:
-    """Midnight starting `day` in settings.TIME_ZONE, as an aware datetime."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=zone())
-
-
-def _duration(end: str, start: str) -> ExpressionWrapper:
-    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
-
-
-def _ref_filter(path: str, refs: Refs) -> Q:
-    if refs is None:
-        return Q()
-    ids = [ref for ref in refs if ref is not None]
-    q = Q(**{f"{path}__in": ids})
-    if None in refs:
-        q |= Q(**{f"{path}__isnull": True})
-    return q
-
-
-def _into_mql(events: QuerySet) -> QuerySet:
-    """Transitions into mql (an edit of a lead already in mql writes mql -> mql: not one)."""
-    return events.filter(to_status=LeadStatus.MQL).exclude(from_status=LeadStatus.MQL)
-
-
-# Where each source's facts go in each dimension (campaign: the lead's source campaign).
-_DIM_PATHS: dict[str, dict[str, str]] = {
-    "lead": {CAMPAIGN: "campaign_id", OWNER: "owner_id"},
-    "event": {CAMPAIGN: "lead__campaign_id", OWNER: "lead__owner_id"},
-    "handoff": {CAMPAIGN: "lead__campaign_id", OWNER: "assignee_id"},
-    "opportunity": {CAMPAIGN: "lead__campaign_id", OWNER: "owner_id"},
-}
-
-
-def _sources(now: dt.datetime) -> list[tuple[str, QuerySet, str, dict[str, Any]]]:
-    """(dimension source, base queryset, time field, aggregates) of every daily fact."""
-    won = Q(stage=OpportunityStage.WON)
-    answered = Q(responded_at__isnull=False)
-    rejected = Q(outcome=HandoffOutcome.REJECTED)
-    breached = (
-        Q(responded_at__gt=F("sla_due_at"))
-        | Q(responded_at__isnull=True, outcome=HandoffOutcome.PENDING, sla_due_at__lt=now)
-        | Q(outcome=HandoffOutcome.REASSIGNED, closed_at__gt=F("sla_due_at"))
-    )
-    return [
-        (
-            "lead",
-            Lead.objects.all(),
-            "created_at",
-            {
-                "leads": Count("id"),
-                "cohort_customers": Count("id", filter=Q(opportunity__stage=OpportunityStage.WON)),
-            },
-        ),
-        (
-            "event",
-            _into_mql(LeadEvent.objects.all()),
-            "at",
-            {"mqls": Count("lead_id", distinct=True)},
-        ),
-        (
-            "handoff",
-            Handoff.objects.all(),
-            "handed_off_at",
-            {
-                "handoffs": Count("id"),
-                "sla_met": Count("id", filter=Q(responded_at__lte=F("sla_due_at"))),
-                "sla_breached": Count("id", filter=breached),
-                "response_count": Count("id", filter=answered),
-                "response_total": Sum(
-                    _duration("responded_at", "handed_off_at"),
-                    filter=answered,
-                    output_field=DurationField(),
-                ),
-            },
-        ),
-        (
-            "handoff",
-            Handoff.objects.filter(outcome__in=[HandoffOutcome.ACCEPTED, HandoffOutcome.REJECTED]),
-            "responded_at",
-            {
-                "accepted": Count("id", filter=Q(outcome=HandoffOutcome.ACCEPTED)),
-                "rejected": Count("id", filter=rejected),
-                "rating_count": Count("rating"),
-                "rating_sum": Sum("rating"),
-                **{
-                    f"rejected_{code}": Count("id", filter=rejected & Q(reason=code))
-                    for code in REASON_CODES
-                },
-            },
-        ),
-        ("opportunity", Opportunity.objects.all(), "created_at", {"opportunities": Count("id")}),
-        (
-            "opportunity",
-            Opportunity.objects.filter(stage__in=[OpportunityStage.WON, OpportunityStage.LOST]),
-            "closed_at",
-            {
-                "customers": Count("id", filter=won),
-                "lost": Count("id", filter=Q(stage=OpportunityStage.LOST)),
-                "revenue": Sum("amount", filter=won),
-                "sales_cycle_total": Sum(
-                    _duration("closed_at", "created_at"), filter=won, output_field=DurationField()
-                ),
-            },
-        ),
-    ]
-
-
-def _zero_facts() -> dict[str, Any]:
-    facts: dict[str, Any] = dict.fromkeys(FACT_FIELDS, 0)
-    facts["revenue"] = Decimal("0")
-    facts["response_total"] = dt.timedelta(0)
-    facts["sales_cycle_total"] = dt.timedelta(0)
-    return facts
-
-
-def _compute_cells(
-    dimension: str, first: dt.date, last: dt.date, refs: Refs, now: dt.datetime
-) -> dict[tuple[dt.date, int | None], dict[str, Any]]:
-    """Facts of every (day, ref) cell of one dimension in first..last, from the sources."""
-    start, end = day_start(first), day_start(last + dt.timedelta(days=1))
-    cells: dict[tuple[dt.date, int | None], dict[str, Any]] = defaultdict(_zero_facts)
-    for source, queryset, time_field, aggregates in _sources(now):
-        path = _DIM_PATHS[source][dimension]
-        rows = (
-            queryset.filter(**{f"{time_field}__gte": start, f"{time_field}__lt": end})
-            .filter(_ref_filter(path, refs))
-            .annotate(cell_day=TruncDate(time_field, tzinfo=zone()), cell_ref=F(path))
-            .order_by()
-            .values("cell_day", "cell_ref")
-            .annotate(**aggregates)
-        )
-        for row in rows:
-            cell = cells[(row.pop("cell_day"), row.pop("cell_ref"))]
-            for name, value in row.items():
-                if value is not None:
-                    cell[name] = value
-    if dimension == CAMPAIGN:
-        spend = cost_days.campaign_spend(first, last, _ref_filter("campaign_id", refs))
-        for (day, campaign_id), total in spend.items():
-            cells[(day, campaign_id)]["marketing_spend"] = total
-    return cells
-
-
-def _is_empty(facts: dict[str, Any]) -> bool:
-    return not any(facts.values())
-
-
-def _rebuild_dimension(
-    dimension: str, first: dt.date, last: dt.date, refs: Refs, now: dt.datetime
-) -> None:
-    model, field = (CampaignDay, "campaign_id") if dimension == CAMPAIGN else (OwnerDay, "owner_id")
-    cells = _compute_cells(dimension, first, last, refs, now)
-    model.objects.filter(day__gte=first, day__lte=last).filter(_ref_filter(field, refs)).delete()
-    model.objects.bulk_create(
-        [
-            model(day=day, **{field: ref}, **facts)
-            for (day, ref), facts in sorted(cells.items(), key=_cell_order)
-            if not _is_empty(facts)
-        ],
-        batch_size=1000,
-    )
-    _rebuild_repeats(dimension, first, last, refs)
-
-
-def _cell_order(item: tuple[tuple[dt.date, int | None], Any]) -> tuple[dt.date, int]:
-    (day, ref), _ = item
-    return day, ref or 0
-
-
-def _rebuild_repeats(dimension: str, first: dt.date, last: dt.date, refs: Refs) -> None:
-    """MqlRepeat rows of the window: leads moved into mql on a day after an earlier mql day."""
-    start, end = day_start(first), day_start(last + dt.timedelta(days=1))
-    event_path = _DIM_PATHS["event"][dimension]
-    row_field = "campaign_id" if dimension == CAMPAIGN else "owner_id"
-    tz = zone()
-    previous = (
-        _into_mql(LeadEvent.objects.filter(lead_id=OuterRef("lead_id")))
-        .annotate(event_day=TruncDate("at", tzinfo=tz))
-        .filter(event_day__lt=OuterRef("cell_day"))
-        .order_by("-at")
-        .values("event_day")[:1]
-    )
-    rows = (
-        _into_mql(LeadEvent.objects.filter(at__gte=start, at__lt=end))
-        .filter(_ref_filter(event_path, refs))
-        .annotate(cell_day=TruncDate("at", tzinfo=tz))
-        .annotate(prev=Subquery(previous))
-        .filter(prev__isnull=False)
-        .order_by()
-        .values("cell_day", "prev", "lead__campaign_id", "lead__owner_id")
-        .annotate(n=Count("lead_id", distinct=True))
-    )
-    MqlRepeat.objects.filter(day__gte=first, day__lte=last).filter(
-        _ref_filter(row_field, refs)
-    ).delete()
-    MqlRepeat.objects.bulk_create(
-        [
-            MqlRepeat(
-                day=row["cell_day"],
-                prev_day=row["prev"],
-                campaign_id=row["lead__campaign_id"],
-                owner_id=row["lead__owner_id"],
-                leads=row["n"],
-            )
-            for row in rows
-        ],
-        batch_size=1000,
-    )
-
-
-def _rebuild_sales(first: dt.date, last: dt.date) -> None:
-    totals = cost_days.sales_cost(first, last)
-    SalesCostDay.objects.filter(day__gte=first, day__lte=last).delete()
-    SalesCostDay.objects.bulk_create(
-        [SalesCostDay(day=day, sales_cost=total) for day, total in sorted(totals.items()) if total],
-        batch_size=1000,
-    )
-
-
 def rebuild(
     first: dt.date,
     last: dt.date,
     *,
-    campaigns: Refs = None,
-    owners: Refs = None,
+    campaigns: set[int | None] | None = None,
+    owners: set[int | None] | None = None,
     sales: bool = True,
     now: dt.datetime | None = None,
 ) -> None:
@@ -305,12 +69,17 @@ def rebuild(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        if campaigns is None or campaigns:
-            _rebuild_dimension(CAMPAIGN, first, last, campaigns, now)
-        if owners is None or owners:
-            _rebuild_dimension(OWNER, first, last, owners, now)
-        if sales:
-            _rebuild_sales(first, last)
+        if campaigns is None and owners is None and sales:
+            rollups.rebuild(Scope.window(first, last, now))
+            return
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        for day in days:
+            refs: DayRefs = {
+                CAMPAIGN: {ALL_REFS} if campaigns is None else set(campaigns),
+                OWNER: {ALL_REFS} if owners is None else set(owners),
+                SALES: {None} if sales else set(),
+            }
+            _rebuild_cells(day, refs, now, portable=False)
 
 
 # --- dirty cells -------------------------------------------------------------------------
@@ -366,7 +135,7 @@ def lead_cells(
         days[lead["id"]].add(local_day(lead["created_at"]))
         campaigns[lead["id"]].add(lead["campaign_id"])
         owners[lead["id"]].add(lead["owner_id"])
-    for event in _into_mql(LeadEvent.objects.filter(lead_id__in=lead_ids)).values_list(
+    for event in into_mql(LeadEvent.objects.filter(lead_id__in=lead_ids)).values_list(
         "lead_id", "at"
     ):
         days[event[0]].add(local_day(event[1]))
@@ -417,30 +186,54 @@ def _delete_cells(ids: list[int]) -> None:
         DirtyCell.objects.filter(id__in=ids[i : i + 1000]).delete()
 
 
-def _lock_state() -> RefreshState:
+def lock_state_row_exists() -> None:
+    RefreshState.objects.get_or_create(pk=1)
+
+
+def lock_state() -> RefreshState:
     """Lock the single state row: one refresh or recompute at a time (a mutex that works
     on PostgreSQL; SQLite serialises writers anyway)."""
-    RefreshState.objects.get_or_create(pk=1)
+    lock_state_row_exists()
     return RefreshState.objects.select_for_update().get(pk=1)
 
 
-def _rebuild_cells(day: dt.date, refs: DayRefs, now: dt.datetime) -> None:
-    """Rebuild one day's cells (ALL_REFS in a dimension: every campaign / owner)."""
+def _rebuild_cells(day: dt.date, refs: DayRefs, now: dt.datetime, *, portable: bool) -> None:
+    """Rebuild one day's cells (ALL_REFS in a dimension: every cell of the day)."""
     if not cell_failures.in_window(day):
         cell_failures.check_out_of_window(day, refs)
         return
+    if any(ALL_REFS in ids for ids in refs.values()):
+        rollups.rebuild(Scope.window(day, day, now, portable=portable))
+        return
+    cells = {dimension: {(day, ref) for ref in ids} for dimension, ids in refs.items()}
+    rollups.rebuild(Scope.of_cells(cells, now, portable=portable))
 
-    def chosen(dimension: str) -> Refs:
-        return None if ALL_REFS in refs[dimension] else refs[dimension]
 
-    rebuild(
-        day,
-        day,
-        campaigns=chosen(CAMPAIGN),
-        owners=chosen(OWNER),
-        sales=bool(refs[SALES]),
-        now=now,
-    )
+def _rebuild_claimed(by_day: dict[dt.date, DayRefs], now: dt.datetime) -> dict[Cell, str]:
+    """Rebuild every claimed cell in one go (one savepoint, a fixed number of statements);
+    if that fails, day by day and cell by cell on the portable path. Returns the failures."""
+    together: dict[str, set[CellKey]] = {CAMPAIGN: set(), OWNER: set(), SALES: set()}
+    alone = []
+    for day, refs in by_day.items():
+        if cell_failures.in_window(day) and not any(ALL_REFS in ids for ids in refs.values()):
+            for dimension, ids in refs.items():
+                together[dimension].update((day, ref) for ref in ids)
+        else:
+            alone.append(day)
+    if any(together.values()):
+        try:
+            with transaction.atomic():
+                rollups.rebuild(Scope.of_cells(together, now))
+        except TRANSIENT:
+            raise
+        except Exception:  # found and recorded cell by cell below
+            logger.warning("grouped KPI refresh failed; retrying day by day", exc_info=True)
+            alone.extend(day for day in by_day if day not in alone)
+    failures: dict[Cell, str] = {}
+    rebuild = partial(_rebuild_cells, now=now, portable=True)
+    for day in sorted(alone):
+        failures.update(cell_failures.run_isolated(day, by_day[day], rebuild))
+    return failures
 
 
 def refresh_dirty(*, batch_size: int = 2000) -> int:
@@ -455,7 +248,7 @@ def refresh_dirty(*, batch_size: int = 2000) -> int:
     rebuilt = 0
     while True:
         with transaction.atomic():
-            state = _lock_state()
+            state = lock_state()
             now = timezone.now()
             mark_overdue(now, state.overdue_checked_until)
             claimed = list(
@@ -469,11 +262,9 @@ def refresh_dirty(*, batch_size: int = 2000) -> int:
             )
             for _, day, dimension, ref, _attempts in claimed:
                 by_day[day][dimension].add(ref or None)
-            failures: dict[Cell, str] = {}
-            for day, refs in sorted(by_day.items()):
-                failed = cell_failures.run_isolated(day, refs, partial(_rebuild_cells, now=now))
-                failures.update(failed)
-                rebuilt += sum(len(r) for r in refs.values()) - len(failed)
+            failures = _rebuild_claimed(by_day, now)
+            rebuilt += sum(len(r) for refs in by_day.values() for r in refs.values())
+            rebuilt -= len(failures)
             _delete_cells([row[0] for row in claimed if (row[1], row[2], row[3]) not in failures])
             cell_failures.record_failures(failures, claimed, now)
             state.refreshed_at = now
@@ -512,7 +303,7 @@ def recompute_all(start: dt.date | None = None, end: dt.date | None = None) -> N
     cells and left to the incremental refresh's retries; every other day commits.
     """
     with transaction.atomic():
-        state = _lock_state()
+        state = lock_state()
         now = timezone.now()
         full = start is None and end is None
         window = history_window()
@@ -530,7 +321,7 @@ def recompute_all(start: dt.date | None = None, end: dt.date | None = None) -> N
         if first is not None and last is not None:
             first, last = max(first, bounds.FIRST_DATE), min(last, bounds.LAST_DATE)
             if first <= last:
-                failures = _rebuild_isolated(first, last, now)
+                failures = rebuild_window_isolated(first, last, now)
         if full:
             failures.update(cell_failures.out_of_window_cost_cells())
         _delete_cells(claimed_ids)
@@ -539,20 +330,21 @@ def recompute_all(start: dt.date | None = None, end: dt.date | None = None) -> N
         state.save(update_fields=["refreshed_at", "overdue_checked_until"])
 
 
-def _rebuild_isolated(first: dt.date, last: dt.date, now: dt.datetime) -> dict[Cell, str]:
+def rebuild_window_isolated(first: dt.date, last: dt.date, now: dt.datetime) -> dict[Cell, str]:
     """Rebuild first..last in a savepoint; if it fails, each half, down to single days."""
     if first == last:
         refs: DayRefs = {CAMPAIGN: {ALL_REFS}, OWNER: {ALL_REFS}, SALES: {None}}
-        return cell_failures.run_isolated(first, refs, partial(_rebuild_cells, now=now))
+        rebuild = partial(_rebuild_cells, now=now, portable=True)
+        return cell_failures.run_isolated(first, refs, rebuild)
     try:
         with transaction.atomic():
-            rebuild(first, last, now=now)
+            rollups.rebuild(Scope.window(first, last, now))
         return {}
     except TRANSIENT:
         raise
     except Exception:  # narrowed down by halves, then recorded per day
         middle = first + (last - first) // 2
         return {
-            **_rebuild_isolated(first, middle, now),
-            **_rebuild_isolated(middle + dt.timedelta(days=1), last, now),
+            **rebuild_window_isolated(first, middle, now),
+            **rebuild_window_isolated(middle + dt.timedelta(days=1), last, now),
         }

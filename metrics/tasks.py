@@ -5,7 +5,8 @@ import datetime as dt
 from celery import shared_task
 
 from leads import queueing
-from metrics import attribution_refresh, refresh
+from metrics import attribution_refresh, fanout, refresh
+from metrics.cell_failures import TRANSIENT
 
 
 @shared_task(
@@ -46,3 +47,23 @@ def refresh_attribution() -> int:
 def rebuild_attribution() -> int:
     """Rebuild every attribution credit from the won opportunities; returns the row count."""
     return attribution_refresh.rebuild_all().credits
+
+
+CHUNK_RETRIES = 3
+
+
+@shared_task(bind=True, name="metrics.tasks.recompute_chunk")
+def recompute_chunk(self, chunk_id: int) -> int:
+    """Rebuild one month of a fanned-out recompute (idempotent: delete + insert of its days
+    in one transaction). A lost connection is retried with backoff; a chunk that still
+    fails is marked failed and leaves the other months as they are."""
+    try:
+        return fanout.run_chunk(chunk_id)
+    except TRANSIENT as exc:
+        if self.request.retries < CHUNK_RETRIES and not self.request.is_eager:
+            raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        fanout.mark_failed(chunk_id, exc)
+        raise
+    except Exception as exc:
+        fanout.mark_failed(chunk_id, exc)
+        raise
