@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from handoff import services as flow
 from leads import services as leads_services
-from metrics import refresh, selectors
+from metrics import listeners, refresh, selectors
 from metrics.models import DirtyCell
 from tests import factories
 
@@ -47,12 +47,13 @@ def test_a_move_marks_every_cell_of_the_lead_and_queues_one_refresh_per_transact
         flow.lead_accept(lead_id=lead.pk, actor=manager, at=dt.datetime(2026, 10, 4, tzinfo=dt.UTC))
     # Then the creation, mql, handoff and answer days are dirty for the campaign and for
     # the rep (and the empty owner the handoff took it from), and one refresh is queued
-    # for the whole transaction
+    # for the whole transaction (beside the learned score's one rescore of the lead)
     days = {dt.date(2026, 10, d) for d in (1, 2, 3, 4)}
     assert {(d, "campaign", campaign.pk) for d in days} <= cells()
     assert {(d, "owner", rep.pk) for d in days} <= cells()
     assert {(dt.date(2026, 10, d), "owner", 0) for d in (1, 2, 3)} <= cells()
-    assert len(callbacks) == 1
+    assert len([c for c in callbacks if isinstance(c, listeners._PendingRefresh)]) == 1
+    assert len(callbacks) == 2
 
 
 @pytest.mark.django_db
