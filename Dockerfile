@@ -29,6 +29,7 @@ COPY metrics ./metrics
 COPY imports ./imports
 COPY integrations ./integrations
 COPY alignment ./alignment
+COPY scoring ./scoring
 RUN pip install .
 
 COPY . .

@@ -16,7 +16,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import kombu.exceptions
 import pytest
+import redis.exceptions
 from django.conf import settings
 
 from leads import queueing
@@ -158,7 +160,13 @@ class Worker:
 
         def answers() -> bool:
             assert self.proc.poll() is None, "the Celery worker exited"
-            return bool(app.control.ping(destination=[self.name], timeout=0.5))
+            try:
+                return bool(app.control.ping(destination=[self.name], timeout=0.5))
+            except (OSError, kombu.exceptions.OperationalError, redis.exceptions.RedisError):
+                # a pooled connection to a Redis that was killed and started again: the
+                # next ping opens a new one
+                app._after_fork()  # drop the pooled connections (as faults.app_broker does)
+                return False
 
         assert wait_until(answers, seconds, 0), "the worker did not answer a ping"
 

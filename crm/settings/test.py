@@ -22,3 +22,4 @@ API_THROTTLE_CACHE = "default"
 # turn DATABASE_REPLICA_READS on and see which alias served a query (tests/crm/test_db_router.py).
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 DATABASE_REPLICA_READS = env.bool("DATABASE_REPLICA_READS", default=False)
+PUBLIC_FORM_CACHE = API_THROTTLE_CACHE  # the web forms count in the same place

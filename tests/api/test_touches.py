@@ -207,7 +207,7 @@ def test_list_query_count_is_constant(marketer_api, marketer, django_assert_num_
 
 def test_post_query_count(manager_api, lead, django_assert_num_queries):
     manager_api.get(url(lead.pk))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         r = manager_api.post(url(lead.pk), {"campaign": lead.campaign_id}, format="json")
     assert r.status_code == 201
 

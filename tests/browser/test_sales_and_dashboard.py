@@ -191,6 +191,9 @@ def test_pages_fit_a_phone_and_are_keyboard_usable(
     page.keyboard.press("Enter")
     summary = page.locator(f"#lead-row-{ana.pk} summary", has_text="Reject")
     expect(summary).to_be_visible()
+    # the row is swapped in by htmx: let it settle before moving the focus inside it
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(f"#lead-row-{ana.pk}.htmx-settling")).to_have_count(0)
     summary.focus()
     page.keyboard.press("Enter")
     expect(page.locator(f"#lead-row-{ana.pk} details.reject-box")).to_have_attribute("open", "")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # A new lead through a form: limits (none: cache), the form's counter, the UTM match (one
 # query), the web-forms user and its roles, and lead_capture's own queries (its dedupe,
 # insert, event, touch and signal listeners).
-POST_QUERIES = 16
+POST_QUERIES = 15
 
 
 @pytest.fixture
