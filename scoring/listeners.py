@@ -1,6 +1,8 @@
 """Domain signal -> a fresh predicted score: when a lead's features change (capture, edit,
-MQL, handoff, a touch), its score is written again once the transaction commits, in one
-batch per transaction (a bulk capture scores its leads together)."""
+MQL, handoff, a touch), one task per transaction scores its leads again once it commits
+(a bulk capture's leads together), on a worker: the request that captured them does not
+wait for the model. In process when tasks run eagerly (no broker: `make demo`, tests). A
+message the broker refused leaves the leads unscored until the nightly training's sweep."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from scoring import scorer
+from leads import queueing
 
 logger = logging.getLogger(__name__)
 # LeadEvent actions that change what the score reads.
@@ -21,7 +23,7 @@ def _rescore_later(lead_id: int) -> None:
     transaction are scored together, by one on-commit callback."""
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
-        scorer.rescore([lead_id])
+        _queue_rescore({lead_id})
         return
     memo = getattr(conn, "_scoring_pending", None)
     if memo is not None and memo[0] is conn.run_on_commit and not memo[1]["done"]:
@@ -32,9 +34,15 @@ def _rescore_later(lead_id: int) -> None:
 
     def rescore_pending() -> None:
         pending["done"] = True
-        scorer.rescore(pending["ids"])
+        _queue_rescore(pending["ids"])
 
     transaction.on_commit(rescore_pending, robust=True)
+
+
+def _queue_rescore(lead_ids: set[int]) -> None:
+    from scoring.tasks import rescore_leads
+
+    queueing.enqueue(rescore_leads, sorted(lead_ids))
 
 
 def on_lead_moved(sender: Any, event: Any, **kwargs: Any) -> None:

@@ -81,6 +81,24 @@ def _write(ids: list[int], scored: list[tuple[int, list[dict]]]) -> int:
     return len(ids)
 
 
+def rescore_unscored(*, model: ScoringModel | None = None) -> int:
+    """The leads a lost rescore message left without a score (the nightly sweep)."""
+    written = 0
+    while True:
+        ids = list(
+            Lead.objects.filter(predicted_score__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:CHUNK]
+        )
+        if not ids:
+            return written
+        with transaction.atomic():
+            done = rescore(ids, model=model)
+        written += done
+        if not done:
+            return written
+
+
 def rescore_all(*, model: ScoringModel | None = None) -> int:
     """Every lead, in chunks (after a new model becomes current)."""
     if model is None:
